@@ -69,6 +69,11 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), BANGKOK)
 
 
+def end_of_day_after(moment: dt.datetime, days: int) -> dt.datetime:
+    """The close of the `days`-th calendar day after `moment` in Bangkok: deadlines on paper."""
+    return _end_of_day(moment.astimezone(BANGKOK).date() + dt.timedelta(days=days))
+
+
 def _advance(moment: dt.datetime, value: int, unit: TimeUnit, calendar: WorkingCalendar) -> dt.datetime:
     local = moment.astimezone(BANGKOK)
     if unit is TimeUnit.MINUTES:
@@ -76,7 +81,7 @@ def _advance(moment: dt.datetime, value: int, unit: TimeUnit, calendar: WorkingC
     if unit is TimeUnit.HOURS:
         return local + dt.timedelta(hours=value)
     if unit is TimeUnit.DAYS:
-        return _end_of_day(local.date() + dt.timedelta(days=value))
+        return end_of_day_after(local, value)
     return _end_of_day(calendar.add_working_days(local.date(), value))
 
 

@@ -24,7 +24,7 @@ from kiosk.domain.fees import FeeLine
 from kiosk.domain.money import from_satang, to_satang
 from kiosk.domain.numbering import CaseNumber, sequence_name
 from kiosk.domain.services import ServiceDefinition
-from kiosk.domain.sla import BANGKOK, SlaStatus, WorkingCalendar, due_at, extend
+from kiosk.domain.sla import BANGKOK, SlaStatus, WorkingCalendar, due_at, end_of_day_after, extend
 from kiosk.domain.thai import be_year, is_valid_citizen_id
 from kiosk.domain.workflow import (
     SLA_START,
@@ -314,9 +314,7 @@ class CaseStore:
         if not items or not all(i.strip() for i in items):
             raise CaseError("กรุณาระบุรายการที่ต้องแก้ไข", "List what is missing or wrong")
         now = now or dt.datetime.now(dt.UTC)
-        deadline = dt.datetime.combine(
-            now.astimezone(BANGKOK).date() + dt.timedelta(days=fix_days), dt.time(23, 59, 59), BANGKOK
-        )
+        deadline = end_of_day_after(now, fix_days)
         with self.db.unit_of_work() as s, s.begin():
             case = self._load(s, number)
             reason = "; ".join(i.strip() for i in items)
@@ -373,11 +371,7 @@ class CaseStore:
             case = self._load(s, number)
             self._move(s, case, CaseState.APPROVED, actor, now, data={"fee_satang": total})
             if total > 0:
-                due = dt.datetime.combine(
-                    now.astimezone(BANGKOK).date() + dt.timedelta(days=pay_within_days),
-                    dt.time(23, 59, 59),
-                    BANGKOK,
-                )
+                due = end_of_day_after(now, pay_within_days)
                 invoice = Invoice(
                     case=case,
                     ref1=CaseNumber.parse(case.number).compact,
