@@ -1,0 +1,1 @@
+"""Thai national ID card over PC/SC."""
