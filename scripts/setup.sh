@@ -15,6 +15,8 @@ apt_packages=(
     fonts-thai-tlwg fonts-noto-core
     libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
     xvfb poppler-utils zbar-tools
+    cups cups-client cups-bsd printer-driver-cups-pdf
+    postgresql postgresql-client
 )
 
 missing=()
@@ -27,6 +29,24 @@ if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PostgreSQL for the central server's tests: a running cluster and a login role for this user.
+# Containers have no systemd, so the cluster is started directly when it is not up.
+if ! pg_isready -q 2>/dev/null; then
+    version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+    if [ -n "$version" ]; then
+        echo "setup: starting PostgreSQL $version"
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+            || pg_ctlcluster "$version" main start
+    fi
+fi
+me=$(id -un)
+if pg_isready -q 2>/dev/null && command -v runuser >/dev/null \
+    && ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$me'" 2>/dev/null | grep -q 1; then
+    echo "setup: creating PostgreSQL role $me"
+    runuser -u postgres -- createuser --superuser "$me"
+    runuser -u postgres -- createdb -O "$me" "$me" 2>/dev/null || true
 fi
 
 python=${PYTHON:-python3}
