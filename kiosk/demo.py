@@ -14,8 +14,8 @@ from typing import Any
 
 from kiosk.counter import Counter
 from kiosk.domain.fees import AssessedFee, FeeLine, StaffAmountFee, quote
-from kiosk.domain.services import FieldType, ServiceDefinition
-from kiosk.domain.thai import id_check_digit
+from kiosk.domain.services import FieldType, FormField, ServiceDefinition
+from kiosk.domain.thai import be_year, id_check_digit
 from kiosk.domain.workflow import Actor, CaseState, Role
 from kiosk.storage.cases import ApplicantInfo, CaseView
 
@@ -45,6 +45,7 @@ LAST_NAMES = (
 )
 VILLAGES = ("บ้านบางแก้วฟ้า", "บ้านคลองโยง", "บ้านวัดกลางคูเวียง", "บ้านท่าตำหนัก")
 BUSINESSES = ("ร้านป้าแดงข้าวแกง", "ตลาดนัดบางแก้วฟ้า", "ร้านก๋วยเตี๋ยวเรือลุงชม", "อู่ช่างเอกยนต์", "ร้านชำสมใจ")
+GOODS = ("ข้าวแกงและอาหารตามสั่ง", "ผลไม้ตามฤดูกาล", "ขนมไทย", "ของชำและเครื่องดื่ม", "ก๋วยเตี๋ยวเรือ")
 
 # Where each demo case ends up, and how many: every state of the workflow appears.
 STORY: tuple[tuple[CaseState, int], ...] = (
@@ -103,17 +104,55 @@ def _card_value(prefill: str, person: ApplicantInfo) -> str:
     }.get(field, "")
 
 
+def _number(f: FormField, rng: random.Random, today: dt.date) -> str:
+    low = int(f.min_value) if f.min_value is not None else 1
+    high = int(f.max_value) if f.max_value is not None else None
+    if low >= 2400:  # a Buddhist Era year (tax year, year of construction)
+        return str(be_year(today.year) if high is None else min(high, be_year(today.year)))
+    key = f.key
+    ranges = (("area", 20, 400), ("sqm", 20, 400), ("height", 3, 15), ("floor", 1, 4), ("distance", 2, 50))
+    for word, lo, hi in ranges:
+        if word in key:
+            lo, hi = max(lo, low), hi if high is None else min(hi, high)
+            return str(rng.randrange(lo, max(lo, hi) + 1))
+    top = min(high, low + 9) if high is not None else low + 9
+    return str(rng.randrange(low, top + 1))
+
+
+def _text(f: FormField, person: ApplicantInfo, rng: random.Random) -> str:
+    key = f.key
+    if any(w in key for w in ("address", "location", "place", "site")):
+        return f"{rng.randrange(1, 250)} หมู่ที่ {rng.randrange(1, 9)} ตำบลบางแก้วฟ้า อำเภอนครชัยศรี จังหวัดนครปฐม"
+    if key.endswith(("_no", "_number", "_code")) or "account" in key:
+        return "".join(str(rng.randrange(10)) for _ in range(10))
+    if "name" in key:
+        return (
+            person.name_th
+            if any(w in key for w in ("owner", "applicant", "proxy"))
+            else rng.choice(BUSINESSES)
+        )
+    if "bank" in key:
+        return "ธนาคารกรุงไทย สาขานครชัยศรี"
+    if "building" in key:
+        return rng.choice(("อาคารพักอาศัย ค.ส.ล. ๒ ชั้น", "อาคารพาณิชย์ ๓ ชั้น", "โรงเก็บของชั้นเดียว"))
+    if any(w in key for w in ("goods", "product", "business", "activity", "food", "type")):
+        return rng.choice(GOODS)
+    # Free text staff would fill with a reference to the attachments.
+    return "ตามเอกสารประกอบที่แนบ"
+
+
 def _form(service: ServiceDefinition, person: ApplicantInfo, rng: random.Random) -> dict[str, Any]:
+    today = dt.date.today()
     values: dict[str, Any] = {}
     for f in service.form:
         if f.prefill and f.prefill.startswith("card:"):
             values[f.key] = _card_value(f.prefill, person)
+        elif not f.required and rng.random() < 0.6:
+            continue  # most applicants leave optional fields empty
         elif f.type is FieldType.SELECT:
             values[f.key] = rng.choice(f.choices).value
         elif f.type in (FieldType.NUMBER, FieldType.DECIMAL):
-            low = int(f.min_value or 1)
-            high = int(f.max_value) if f.max_value is not None else max(low + 1, 250)
-            values[f.key] = str(rng.randrange(low, max(low + 1, high)))
+            values[f.key] = _number(f, rng, today)
         elif f.type is FieldType.MONEY:
             values[f.key] = f"{rng.randrange(5, 80) * 1000}.00"
         elif f.type is FieldType.PHONE:
@@ -121,13 +160,13 @@ def _form(service: ServiceDefinition, person: ApplicantInfo, rng: random.Random)
         elif f.type is FieldType.CITIZEN_ID:
             values[f.key] = person.citizen_id
         elif f.type is FieldType.DATE:
-            values[f.key] = (dt.date.today() - dt.timedelta(days=rng.randrange(30, 900))).isoformat()
+            values[f.key] = (today - dt.timedelta(days=rng.randrange(30, 900))).isoformat()
         elif f.type is FieldType.CHECKBOX:
-            values[f.key] = rng.random() < 0.5
+            values[f.key] = True
         elif f.type is FieldType.EMAIL:
-            values[f.key] = "" if not f.required else "applicant@example.com"
-        elif f.required or rng.random() < 0.5:
-            values[f.key] = rng.choice(BUSINESSES) if "name" in f.key else f"ข้อมูล{f.label_th}"
+            values[f.key] = "applicant@example.com"
+        else:
+            values[f.key] = _text(f, person, rng)
     return values
 
 
