@@ -21,6 +21,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.config import CONFIG_FILE, default_data_dir, load_config
 from kiosk.devices.card import commands as card_commands
+from kiosk.documents import commands as document_commands
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.fees import AssessedFee, FixedFee, PercentFee, PerUnitFee, StaffAmountFee
 from kiosk.domain.money import format_baht, from_satang
@@ -399,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     dseed.add_argument("--seed", type=int, default=2569, help=argparse.SUPPRESS)
 
     card_commands.add_commands(sub)
+    document_commands.add_commands(sub)
     return parser
 
 

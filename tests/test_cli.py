@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import RESOURCES
+from kiosk.storage.db import head_revision
 
 
 def kiosk(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -91,7 +92,7 @@ def test_config_show_and_db_upgrade(tmp_path: Path) -> None:
     shown = kiosk("config", "show", "--json", data_dir=tmp_path)
     assert json.loads(shown.stdout)["kiosk"]["id"] == "K01"
     upgraded = kiosk("db", "upgrade", data_dir=tmp_path)
-    assert upgraded.returncode == 0 and "schema 0001" in upgraded.stdout
+    assert upgraded.returncode == 0 and f"schema {head_revision()}" in upgraded.stdout
     assert (tmp_path / "kiosk.sqlite").exists()
 
 
