@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import logging.handlers
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -300,14 +301,34 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """The kiosk's main job until the touch screen lands: a live summary of the office."""
-    from kiosk.demo import seed
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.environ.get(
+        "QT_QPA_PLATFORM", ""
+    ) not in ("", "xcb", "wayland")
 
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The kiosk's touch screen; on a machine with no screen, the office summary instead."""
+    if not _has_display():
+        print(
+            "ไม่พบหน้าจอ: แสดงสรุปสำนักงานแทน (เปิดหน้าจอตู้บริการบนเดสก์ท็อป หรือด้วย xvfb-run)\n"
+            "No display: showing the office summary instead (run on a desktop, or under xvfb-run).\n",
+            file=sys.stderr,
+        )
+        if args.demo:
+            cmd_demo_seed(argparse.Namespace(data_dir=args.data_dir, force=False, seed=2569))
+        return cmd_office(args)
+    from kiosk.ui.app import run
+
+    return run(args.data_dir, fullscreen=not args.windowed, demo=args.demo)
+
+
+def cmd_office(args: argparse.Namespace) -> int:
+    """The office at a glance: catalog, cases by state, overdue cases, outbox."""
     counter = _open(args)
     config = counter.config
-    if not sum(counter.cases.counts_by_state().values()) and not (args.data_dir / CONFIG_FILE).exists():
-        seed(counter)
     print(f"{config.office.name_th}\n{config.office.name_en}")
     print(f"ตู้บริการ {config.kiosk.id} · {_local(dt.datetime.now(dt.UTC))} · ข้อมูล {counter.data_dir}\n")
     print(f"บริการที่เปิดให้ยื่นคำขอ: {len(counter.catalog)} รายการ")
@@ -355,7 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    _add(sub, "run", cmd_run, "run the kiosk on this data directory (seeds a demo office when empty)")
+    run = _add(sub, "run", cmd_run, "run the kiosk's touch screen on this data directory")
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo office when the data directory is empty, demo cards in the staff menu, printing to PDF files",
+    )
+    run.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    _add(sub, "office", cmd_office, "the office at a glance: services, cases by state, overdue, outbox")
 
     catalog = sub.add_parser(
         "catalog", help="the services this office offers", description="Service catalog."

@@ -13,7 +13,9 @@ from kiosk.storage.db import head_revision
 
 
 def kiosk(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KIOSK_DATA_DIR": str(data_dir)}
+    # No screen: `kiosk run` must fall back to the office summary rather than open a window.
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["KIOSK_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -21,7 +23,7 @@ def kiosk(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 def test_help_explains_every_command(tmp_path: Path) -> None:
     out = kiosk("--help", data_dir=tmp_path).stdout
-    for command in ("run", "catalog", "case", "config", "db", "demo", "card"):
+    for command in ("run", "office", "catalog", "case", "config", "db", "demo", "card", "print", "printers"):
         assert command in out
     assert "list every service" in kiosk("catalog", "--help", data_dir=tmp_path).stdout
 
@@ -101,8 +103,14 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
     assert kiosk(*args, data_dir=tmp_path).returncode == 2
 
 
-def test_run_on_embedded_defaults_shows_the_office(tmp_path: Path) -> None:
-    result = kiosk("run", data_dir=tmp_path)
+def test_run_without_a_screen_shows_the_office(tmp_path: Path) -> None:
+    result = kiosk("run", "--demo", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "No display" in result.stderr
     assert "องค์การบริหารส่วนตำบลบางแก้วฟ้า" in result.stdout and "29 รายการ" in result.stdout
     assert "รอชำระค่าธรรมเนียม" in result.stdout
+
+
+def test_office_summary_of_an_empty_counter(tmp_path: Path) -> None:
+    result = kiosk("office", data_dir=tmp_path)
+    assert result.returncode == 0 and "อยู่ระหว่างดำเนินการ 0" in result.stdout

@@ -1,0 +1,179 @@
+"""Start the kiosk: `run(data_dir)` is what `kiosk run` calls.
+
+`build_kiosk` assembles the window and controller from narrow services so that tests and the
+benchmark build exactly what the kiosk runs, with a fake card source or printer where they need one.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import CONFIG_FILE
+from kiosk.counter import Counter
+from kiosk.devices.card.profile import available_profiles
+from kiosk.errors import KnownError
+from kiosk.ui import theme
+from kiosk.ui.card_source import CardEvents, CardSource, DemoCards, PcscCardSource
+from kiosk.ui.controller import KioskController, KioskServices, Timeouts, priority_labels
+from kiosk.ui.errors import install_excepthooks
+from kiosk.ui.i18n import Languages
+from kiosk.ui.printing import DocumentPrinter, UnavailablePrinter
+from kiosk.ui.staff import StaffPin
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+DEMO_PROFILES = ("somchai", "nampueng", "chaloem", "boonmee-lifetime", "kongphop-expired", "not-thai-id")
+
+
+@dataclass
+class Kiosk:
+    counter: Counter
+    window: KioskWindow
+    controller: KioskController
+    services: KioskServices
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()
+        self.services.printer.close()
+        self.services.languages.uninstall()
+        self.window.close()
+        self.window.deleteLater()
+
+
+def default_printer(counter: Counter, *, demo: bool = False) -> DocumentPrinter:
+    """Printing through kiosk.documents and kiosk.devices.printer; a kiosk that cannot load them
+    still serves applicants and says printing is not available."""
+    try:
+        from kiosk.ui.print_adapter import DocumentsPrinter
+    except ImportError:
+        log.exception("printing is not available")
+        return UnavailablePrinter()
+    try:
+        return DocumentsPrinter(counter, files_only=demo and not counter.config.printers.ticket)
+    except Exception:  # the kiosk must start even when the printer stack cannot
+        log.exception("printing could not start")
+        return UnavailablePrinter()
+
+
+def build_kiosk(
+    counter: Counter,
+    *,
+    card_source: Callable[[CardEvents], CardSource | None] | None = None,
+    printer: DocumentPrinter | None = None,
+    demo: bool = False,
+    timeouts: Timeouts | None = None,
+    staff_pin: StaffPin | None = None,
+) -> Kiosk:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "create the QApplication first"
+    theme.apply(app)
+    languages = Languages(counter.config.kiosk.language)
+    languages.set(languages.default)
+    events = CardEvents()
+    source = card_source(events) if card_source is not None else PcscCardSource(events)
+    profiles = [p for p in DEMO_PROFILES if p in available_profiles()] if demo else []
+    services = KioskServices(
+        config=counter.config,
+        catalog=counter.catalog,
+        cases=counter.cases,
+        data_dir=counter.data_dir,
+        printer=printer or default_printer(counter, demo=demo),
+        languages=languages,
+        staff_pin=staff_pin or StaffPin.load(counter.data_dir),
+        card_events=events,
+        card_source=source,
+        demo_cards=DemoCards(events) if demo else None,
+        demo_profiles=profiles,
+    )
+    window = KioskWindow(
+        office_name=counter.config.office.name_th,
+        categories=[(k, k) for k in _category_keys()],
+        priorities=priority_labels(),
+        demo_profiles=profiles,
+    )
+    idle = counter.config.kiosk.idle_timeout_seconds * 1000
+    controller = KioskController(
+        window, services, timeouts or Timeouts(idle_ms=idle, warning_ms=min(20_000, idle // 3))
+    )
+    events.setParent(controller)
+    if source is not None:
+        source.start()
+    return Kiosk(counter, window, controller, services)
+
+
+def _category_keys() -> list[str]:
+    from kiosk.ui.controller import CATEGORY_ORDER
+
+    return list(CATEGORY_ORDER)
+
+
+def _seed_if_empty(counter: Counter) -> None:
+    from kiosk.demo import seed
+
+    if not (counter.data_dir / CONFIG_FILE).exists() and not sum(counter.cases.counts_by_state().values()):
+        seed(counter)
+
+
+def run(data_dir: Path, *, fullscreen: bool = True, demo: bool = False) -> int:
+    """Run the kiosk until the window closes or SIGTERM/Ctrl-C; returns the process exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Counter Kiosk")
+    # SIGTERM (the service manager) and Ctrl-C stop cleanly: workers stopped, database closed. A
+    # signal during start-up is remembered and honoured before the event loop starts.
+    stop_requested: list[int] = []
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stop_requested.append(signum)
+        app.quit()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return _run(app, data_dir, fullscreen=fullscreen, demo=demo, stop_requested=stop_requested)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run(
+    app: QApplication, data_dir: Path, *, fullscreen: bool, demo: bool, stop_requested: list[int]
+) -> int:
+    try:
+        counter = Counter.open(data_dir)
+        if demo:
+            _seed_if_empty(counter)
+    except KnownError as exc:
+        print(f"{exc.message_th}\n{exc.message_en}", file=sys.stderr)
+        return exc.exit_code
+    kiosk = build_kiosk(counter, demo=demo)
+
+    def safe_screen() -> None:
+        # After a bug nobody should see half a visit: wipe it and welcome the next person.
+        kiosk.controller.end_visit("error")
+
+    uninstall = install_excepthooks(safe_screen)
+    # Python runs signal handlers only between bytecodes: a slow timer lets it in while Qt's loop runs.
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
+    if fullscreen:
+        kiosk.window.showFullScreen()
+    else:
+        kiosk.window.resize(1280, 800)
+        kiosk.window.show()
+    try:
+        return 0 if stop_requested else app.exec()
+    finally:
+        wake.stop()
+        uninstall()
+        kiosk.shutdown()
+        counter.close()

@@ -1,0 +1,1 @@
+"""Views: layout and styling only. They emit what the person asked for; the controller decides."""

@@ -1,0 +1,173 @@
+"""The kiosk window: top bar (office, language, call staff), staff bar, message banner, screens."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.ui.i18n import current, tr
+from kiosk.ui.qtcompat import emit
+from kiosk.ui.views.about_view import AboutView
+from kiosk.ui.views.documents_view import DocumentsView
+from kiosk.ui.views.done_view import DoneView
+from kiosk.ui.views.form_view import FormView
+from kiosk.ui.views.notice_view import NoticeView
+from kiosk.ui.views.reading_view import ReadingView
+from kiosk.ui.views.review_view import ReviewView
+from kiosk.ui.views.services_view import ServicesView
+from kiosk.ui.views.staff_view import IdleWarning, PinPad, ReasonPrompt, StaffBar
+from kiosk.ui.views.status_view import StatusView
+from kiosk.ui.views.welcome_view import WelcomeView
+from kiosk.ui.views.widgets import Button, Page, label, panel
+
+
+class Screen(StrEnum):
+    WELCOME = "welcome"
+    NOTICE = "notice"
+    READING = "reading"
+    SERVICES = "services"
+    ABOUT = "about"
+    FORM = "form"
+    DOCUMENTS = "documents"
+    REVIEW = "review"
+    DONE = "done"
+    STATUS = "status"
+
+
+class KioskWindow(QWidget):
+    call_staff = Signal()
+    toggle_language = Signal()
+    closing = Signal()
+
+    def __init__(
+        self,
+        *,
+        office_name: str,
+        categories: list[tuple[str, str]],
+        priorities: list[tuple[str, str]],
+        demo_profiles: list[str],
+    ) -> None:
+        super().__init__()
+        self.setObjectName("kioskWindow")
+        self.setWindowTitle("Counter Kiosk")
+        self.setMinimumSize(1024, 700)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        top = QWidget()
+        top.setObjectName("topBar")
+        top.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(24, 8, 24, 8)
+        self.office = label(office_name, wrap=False)
+        self.office.setObjectName("officeName")
+        self.language = Button()
+        self.language.setObjectName("languageButton")
+        self.language.clicked.connect(self.toggle_language)
+        self.staff_button = Button(kind="staff")
+        self.staff_button.setObjectName("callStaff")
+        self.staff_button.clicked.connect(self.call_staff)
+        top_layout.addWidget(self.office, 1)
+        top_layout.addWidget(self.language)
+        top_layout.addWidget(self.staff_button)
+        root.addWidget(top)
+
+        self.staff_bar = StaffBar(priorities, demo_profiles)
+        root.addWidget(self.staff_bar)
+
+        self.banner, banner_layout = panel("alert")
+        self.banner.setObjectName("banner")
+        self.banner_text = label()
+        self.banner_todo = label()
+        row = QHBoxLayout()
+        texts = QVBoxLayout()
+        texts.addWidget(self.banner_text)
+        texts.addWidget(self.banner_todo)
+        row.addLayout(texts, 1)
+        self.banner_close = Button()
+        self.banner_close.clicked.connect(self.hide_message)
+        row.addWidget(self.banner_close)
+        banner_layout.addLayout(row)
+        self.banner.hide()
+        holder = QVBoxLayout()
+        holder.setContentsMargins(24, 8, 24, 0)
+        holder.addWidget(self.banner)
+        root.addLayout(holder)
+
+        self.stack = QStackedWidget()
+        root.addWidget(self.stack, 1)
+        self.welcome = WelcomeView()
+        self.notice = NoticeView()
+        self.reading = ReadingView()
+        self.services = ServicesView(categories)
+        self.about = AboutView()
+        self.form = FormView()
+        self.documents = DocumentsView()
+        self.review = ReviewView()
+        self.done = DoneView()
+        self.status = StatusView()
+        self.pages: dict[Screen, Page] = {
+            Screen.WELCOME: self.welcome,
+            Screen.NOTICE: self.notice,
+            Screen.READING: self.reading,
+            Screen.SERVICES: self.services,
+            Screen.ABOUT: self.about,
+            Screen.FORM: self.form,
+            Screen.DOCUMENTS: self.documents,
+            Screen.REVIEW: self.review,
+            Screen.DONE: self.done,
+            Screen.STATUS: self.status,
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+
+        self.pin = PinPad(self)
+        self.reason = ReasonPrompt(self)
+        self.idle = IdleWarning(self)
+        # Keyboard-only staff access: the same as the on-screen button.
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, lambda: emit(self.call_staff))
+        self.retranslate()
+
+    @property
+    def current_screen(self) -> Screen:
+        current = self.stack.currentWidget()
+        return next(s for s, p in self.pages.items() if p is current)
+
+    def show_screen(self, screen: Screen) -> None:
+        self.stack.setCurrentWidget(self.pages[screen])
+        self.pages[screen].setFocus()
+
+    def show_message(self, text: str, what_to_do: str) -> None:
+        self.banner_text.setText(text)
+        self.banner_todo.setText(what_to_do)
+        self.banner.show()
+
+    def hide_message(self) -> None:
+        self.banner_text.clear()
+        self.banner_todo.clear()
+        self.banner.hide()
+
+    def retranslate(self) -> None:
+        # The button names the other language in that language, so either reader can find it.
+        self.language.setText("English" if current() == "th" else "ภาษาไทย")
+        self.staff_button.setText(tr("Call staff"))
+        self.banner_close.setText(tr("OK"))
+        for page in self.pages.values():
+            page.retranslate()
+        for overlay in (self.pin, self.reason, self.idle):
+            overlay.retranslate()
+        self.staff_bar.retranslate()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        for overlay in (self.pin, self.reason, self.idle):
+            if overlay.isVisible():
+                overlay.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        emit(self.closing)
+        super().closeEvent(event)
