@@ -32,6 +32,7 @@ from kiosk.domain.thai import format_date_short, format_datetime, mask_citizen_i
 from kiosk.domain.workflow import CaseState
 from kiosk.errors import KnownError
 from kiosk.storage.cases import CaseView
+from kiosk.sync import commands as sync_commands
 
 log = logging.getLogger("kiosk")
 
@@ -429,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     card_commands.add_commands(sub)
     document_commands.add_commands(sub)
+    sync_commands.add_commands(sub)
     return parser
 
 

@@ -536,9 +536,14 @@ class CaseStore:
         return {CaseState(state): count for state, count in rows}
 
     def pending_outbox(self) -> int:
+        """Events still waiting for the central server (refused ones wait for no one)."""
         with self.db.session() as s:
             return (
-                s.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.sent_at.is_(None)))
+                s.scalar(
+                    select(func.count())
+                    .select_from(OutboxItem)
+                    .where(OutboxItem.sent_at.is_(None), OutboxItem.refused_at.is_(None))
+                )
                 or 0
             )
 

@@ -243,6 +243,9 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[dt.datetime | None]
+    # The server refused the event for good (not this kiosk's case, impossible data): kept here for
+    # staff to see, not resent (until `kiosk sync requeue-refused`), no longer counted as waiting.
+    refused_at: Mapped[dt.datetime | None]
 
 
 class Sequence(Base):
@@ -252,3 +255,21 @@ class Sequence(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    """One row: how far this kiosk has read the server's changes, and how the last sync went.
+
+    The cursor is written in the same transaction as the changes it covers, so a kiosk killed in the
+    middle of a pull neither skips nor applies a change twice.
+    """
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_attempt_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
+    offline_since: Mapped[dt.datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")

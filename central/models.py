@@ -1,0 +1,243 @@
+"""The central server's tables. All state lives here, so server processes hold none of their own.
+
+Ids of cases, events, invoices and payments are the kiosks' own UUIDs (the idempotency keys); events
+the back office writes get new UUIDs. Money is whole satang. The `changes` table is the feed kiosks
+pull: its ids are the cursor and are committed in increasing order (see `central.cases.emit`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only numbers rows by itself for INTEGER PRIMARY KEY; PostgreSQL wants 64 bits for a feed.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in and out, stored as naive UTC on both databases."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the server stores aware times only")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    # SHA-256 of the kiosk's token and of its one-time code: a stolen database opens no kiosk.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[dt.datetime | None]
+    enrolled_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    last_seen_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[dt.datetime | None]
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(4), index=True)
+    service_code: Mapped[str] = mapped_column(String(48), index=True)
+    service_version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    form: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    documents: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    priority: Mapped[str] = mapped_column(String(16), default="")
+    # Personal data of the applicant, from the kiosk's card read; shown to officers, never logged.
+    applicant: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sla_started_at: Mapped[dt.datetime | None]
+    sla_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    sla_stopped_at: Mapped[dt.datetime | None]
+    sla_extensions: Mapped[int] = mapped_column(Integer, default=0)
+    fix_deadline: Mapped[dt.datetime | None]
+    # Highest kiosk event seq seen for the case, applied or not.
+    kiosk_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="case", order_by="Invoice.created_at")
+
+
+class Event(Base):
+    """Every event the server ever accepted, from kiosks and from the office; never changed."""
+
+    __tablename__ = "events"
+
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(8))  # kiosk / office / bank
+    kiosk_id: Mapped[str] = mapped_column(String(4), default="")
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="applied")  # applied / conflict
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("ref1", "ref2"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    ref1: Mapped[str] = mapped_column(String(18))
+    ref2: Mapped[str] = mapped_column(String(18), default="")
+    total_satang: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open/paid/cancelled
+    due_date: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="invoices")
+    lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position")
+    payments: Mapped[list[Payment]] = relationship(order_by="Payment.paid_at")
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    fee_key: Mapped[str] = mapped_column(String(40))
+    label_th: Mapped[str] = mapped_column(Text)
+    label_en: Mapped[str] = mapped_column(Text, default="")
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    paid_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Change(Base):
+    """The feed kiosks pull: one row per change made away from the kiosk that owns the case."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_kiosk_id_id", "kiosk_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str | None] = mapped_column(String(4))  # None: every kiosk
+    type: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    event_ids: Mapped[list[Any]] = mapped_column(default=list)
+    versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class BankImport(Base):
+    __tablename__ = "bank_imports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    file_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    officer: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    mismatched: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BankLine(Base):
+    """One transaction line of a Bill Payment file, matched to an invoice or listed for an officer."""
+
+    __tablename__ = "bank_lines"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    import_id: Mapped[str] = mapped_column(ForeignKey("bank_imports.id"), index=True)
+    # Same line in any later file (a weekly file repeating daily ones) is recognised and skipped.
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    paid_on: Mapped[str] = mapped_column(String(10))
+    ref1: Mapped[str] = mapped_column(String(18))
+    ref2: Mapped[str] = mapped_column(String(18), default="")
+    amount_satang: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[str] = mapped_column(String(12), index=True)  # matched / mismatch
+    reason: Mapped[str] = mapped_column(Text, default="")
+    invoice_id: Mapped[str | None] = mapped_column(String(36))
+    case_number: Mapped[str | None] = mapped_column(String(32))
