@@ -176,6 +176,9 @@ class EventKind(StrEnum):
     SLA_EXTENDED = "sla_extended"
     FEE_SET = "fee_set"
     PAYMENT_RECORDED = "payment_recorded"
+    PRIORITY_SET = "priority_set"
+    # Guided assistance at the counter: take over, give back, reprint, open a case. data["action"].
+    STAFF_ACTION = "staff_action"
     NOTE = "note"
 
 

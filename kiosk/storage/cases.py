@@ -13,7 +13,7 @@ import hmac
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -68,6 +68,20 @@ class ApplicantInfo:
     birth_date: str = ""
     address: str = ""
     phone: str = ""
+
+
+PRIORITIES = frozenset({"", "elderly", "disabled", "pregnant", "monk"})
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """Something staff did during a visit before the case existed; written as its own event at submit."""
+
+    kind: EventKind
+    actor: Actor
+    at: dt.datetime
+    reason: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -233,8 +247,13 @@ class CaseStore:
         now: dt.datetime | None = None,
         documents: Mapping[str, str] | None = None,
         priority: str = "",
+        staff_actions: Sequence[StaffAction] = (),
     ) -> CaseView:
-        """Write a new case as submitted: the case, its checklist, two events and their outbox rows."""
+        """Write a new case as submitted: the case, its checklist, its events and their outbox rows.
+
+        `staff_actions` (take-over, corrections with their reasons) become events of their own between
+        the case's creation and its submission, so the history says who did what at the counter.
+        """
         service = self._service(service_code)
         if not is_valid_citizen_id(applicant.citizen_id):
             raise CaseError("เลขประจำตัวประชาชนไม่ถูกต้อง", "The citizen ID is not valid")
@@ -244,6 +263,7 @@ class CaseStore:
         unknown = set(marks) - {d.key for d in service.documents}
         if unknown or not set(marks.values()) <= DOCUMENT_STATUSES:
             raise CaseError("รายการเอกสารไม่ถูกต้อง", f"Unknown documents or statuses: {sorted(unknown)}")
+        _check_priority(priority)
         with self.db.unit_of_work() as s, s.begin():
             person = self._applicant(s, applicant, now)
             number = self._next_number(s, now)
@@ -281,6 +301,10 @@ class CaseStore:
                 "documents": marks,
             }
             self._append(s, case, EventKind.CREATED, actor, now, to_state=CaseState.DRAFT, data=snapshot)
+            for action in staff_actions:
+                self._append(
+                    s, case, action.kind, action.actor, action.at, reason=action.reason, data=action.data
+                )
             self._move(s, case, CaseState.SUBMITTED, actor, now)
             s.flush()
             return _view(case)
@@ -457,6 +481,58 @@ class CaseStore:
                 },
             )
             self._move(s, case, CaseState.PAID, actor, now)
+            return _view(case)
+
+    def set_priority(
+        self, number: str, priority: str, actor: Actor, *, reason: str, now: dt.datetime | None = None
+    ) -> CaseView:
+        """Staff set or clear a priority (elderly, disabled, pregnant, monk), always with a reason."""
+        _check_priority(priority)
+        if actor.role not in (Role.STAFF, Role.OFFICER):
+            raise CaseError("เฉพาะเจ้าหน้าที่กำหนดลำดับความสำคัญได้", "Only staff may set a priority")
+        if not reason.strip():
+            raise CaseError("กรุณาระบุเหตุผล", "Setting a priority needs a reason")
+        now = now or dt.datetime.now(dt.UTC)
+        with self.db.unit_of_work() as s, s.begin():
+            case = self._load(s, number)
+            previous, case.priority, case.updated_at = case.priority, priority, now
+            self._append(
+                s,
+                case,
+                EventKind.PRIORITY_SET,
+                actor,
+                now,
+                reason=reason,
+                data={"from": previous, "to": priority},
+            )
+            return _view(case)
+
+    def record_action(
+        self,
+        number: str,
+        action: str,
+        actor: Actor,
+        *,
+        reason: str = "",
+        data: Mapping[str, Any] | None = None,
+        now: dt.datetime | None = None,
+    ) -> CaseView:
+        """A staff action on an existing case (take over, reprint, open) as an event of its own."""
+        if actor.role not in (Role.STAFF, Role.OFFICER):
+            raise CaseError("เฉพาะเจ้าหน้าที่", f"A {actor.role.value} does not record staff actions")
+        now = now or dt.datetime.now(dt.UTC)
+        with self.db.unit_of_work() as s, s.begin():
+            case = self._load(s, number)
+            case.updated_at = now
+            self._append(
+                s,
+                case,
+                EventKind.STAFF_ACTION,
+                actor,
+                now,
+                reason=reason,
+                data={"action": action, **(data or {})},
+            )
             return _view(case)
 
     def extend_sla(
@@ -675,3 +751,8 @@ class CaseStore:
             )
         )
         return event
+
+
+def _check_priority(priority: str) -> None:
+    if priority not in PRIORITIES:
+        raise CaseError("ประเภทผู้รับบริการไม่ถูกต้อง", f"Unknown priority {priority!r}")

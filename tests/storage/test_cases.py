@@ -152,3 +152,40 @@ def test_lookup_key_is_private(counter: Counter) -> None:
     key = counter.data_dir / "keys" / "lookup.key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert (counter.data_dir / "keys").stat().st_mode & 0o777 == 0o700
+
+
+def test_staff_actions_before_submit_become_events_of_their_own(counter: Counter) -> None:
+    from kiosk.domain.workflow import EventKind
+    from kiosk.storage.cases import StaffAction
+
+    actions = [
+        StaffAction(EventKind.STAFF_ACTION, STAFF, MONDAY, data={"action": "take_over"}),
+        StaffAction(EventKind.FIELD_EDITED, STAFF, MONDAY, reason="บัตรพิมพ์ชื่อผิด", data={"field": "owner_name"}),
+    ]
+    case = counter.cases.submit(
+        "signboard-tax", SOMCHAI, {}, APPLICANT, now=MONDAY, staff_actions=actions, priority="elderly"
+    )
+    events = counter.cases.get(case.number).events
+    assert [e.kind for e in events] == ["created", "staff_action", "field_edited", "transition"]
+    assert events[2].reason == "บัตรพิมพ์ชื่อผิด" and events[2].actor_id == "s1"
+    assert counter.cases.pending_outbox() == 4
+    with pytest.raises(KnownError, match="priority"):
+        counter.cases.submit("signboard-tax", SOMCHAI, {}, APPLICANT, priority="vip")
+
+
+def test_priority_and_staff_actions_on_an_existing_case(counter: Counter) -> None:
+    case = counter.cases.submit("signboard-tax", SOMCHAI, {}, APPLICANT, now=MONDAY)
+    with pytest.raises(KnownError, match="reason"):
+        counter.cases.set_priority(case.number, "monk", STAFF, reason=" ")
+    with pytest.raises(KnownError, match="Only staff"):
+        counter.cases.set_priority(case.number, "monk", APPLICANT, reason="x")
+    view = counter.cases.set_priority(case.number, "monk", STAFF, reason="พระภิกษุ")
+    assert view.priority == "monk"
+    counter.cases.record_action(case.number, "reprint", STAFF, data={"document": "receipt"})
+    last = counter.cases.get(case.number).events[-2:]
+    assert [(e.kind, e.data.get("to") or e.data.get("action")) for e in last] == [
+        ("priority_set", "monk"),
+        ("staff_action", "reprint"),
+    ]
+    with pytest.raises(KnownError):
+        counter.cases.record_action(case.number, "reprint", APPLICANT)
