@@ -302,6 +302,72 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_OFFICER = ("demo", "demo-2569")
+
+
+def cmd_demo_central(args: argparse.Namespace) -> int:
+    """A central server for the demo office on this machine, with this kiosk enrolled in it.
+
+    It runs `kiosk-central` as its own process on SQLite in DATA_DIR/central (the kiosk never imports
+    the server), so the whole loop can be tried: submit at the kiosk, decide in the back office, print
+    the slip at the kiosk, import a bank file, see the status come back.
+    """
+    import subprocess
+    import time
+    import urllib.request
+
+    from kiosk.sync.commands import cmd_enrol
+    from kiosk.sync.credentials import load_credential
+
+    config = load_config(args.data_dir)
+    url = f"http://127.0.0.1:{args.port}"
+    env = {**os.environ, "CENTRAL_DATA_DIR": str(args.data_dir / "central")}
+    central = [sys.executable, "-m", "central.cli"]
+
+    def admin(*words: str, stdin: str | None = None) -> str:
+        done = subprocess.run(  # noqa: S603 - our interpreter, fixed arguments
+            [*central, *words], env=env, input=stdin, capture_output=True, text=True, timeout=60
+        )
+        if done.returncode != 0:
+            raise KnownError("เริ่มระบบกลางสาธิตไม่ได้", f"kiosk-central {words[0]} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    admin("db", "upgrade")
+    server = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+        [*central, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--quiet"], env=env
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310 - loopback only
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise KnownError(
+                        "เริ่มระบบกลางสาธิตไม่ได้", f"the demo central server did not start on {url}"
+                    ) from None
+                time.sleep(0.2)
+        credential = load_credential(args.data_dir)
+        if credential is None or credential.url != url:
+            code = admin("enrol-kiosk", config.kiosk.id).split()[0]
+            cmd_enrol(argparse.Namespace(data_dir=args.data_dir, url=url, code=code))
+        user, password = DEMO_OFFICER
+        admin("add-officer", user, "--name", "เจ้าหน้าที่สาธิต", "--password-stdin", stdin=password + "\n")
+        print(f"ระบบกลางสาธิตพร้อมแล้ว / demo central server ready: {url}")
+        print(f"  งานหลังบ้าน / back office: {url}/office  (ผู้ใช้ {user} รหัสผ่าน {password})")
+        print("  ที่ตู้ / at the kiosk: kiosk sync run (or the running kiosk syncs by itself)")
+        print("  ไฟล์ธนาคาร / bank file: kiosk-central import-bank-file FILE.csv (CENTRAL_DATA_DIR as above)")
+        print("  Ctrl-C หยุด / stops", flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(15)
+
+
 def _has_display() -> bool:
     if sys.platform != "linux":
         return True
@@ -427,6 +493,13 @@ def build_parser() -> argparse.ArgumentParser:
     dseed = _add(dsub, "seed", cmd_demo_seed, "write a demo office with cases in every workflow state")
     dseed.add_argument("--force", action="store_true", help="add another batch even if cases exist")
     dseed.add_argument("--seed", type=int, default=2569, help=argparse.SUPPRESS)
+    dcentral = _add(
+        dsub,
+        "central",
+        cmd_demo_central,
+        "run a local central server for the demo office and enrol this kiosk",
+    )
+    dcentral.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
 
     card_commands.add_commands(sub)
     document_commands.add_commands(sub)
