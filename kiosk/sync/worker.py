@@ -174,12 +174,18 @@ class SyncWorker:
         """Something was written: try now instead of at the next tick (no effect during backoff)."""
         self._wake.set()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 20.0) -> bool:
+        """Stop the thread; True if it ended. The default outwaits one HTTP request (15 s)."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("sync worker still busy after %.0f s; it ends with its current request", timeout)
+            return False
+        return True
 
     def status(self) -> SyncStatus:
         with self._lock:

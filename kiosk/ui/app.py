@@ -27,6 +27,7 @@ from kiosk.ui.errors import install_excepthooks
 from kiosk.ui.i18n import Languages
 from kiosk.ui.printing import DocumentPrinter, UnavailablePrinter
 from kiosk.ui.staff import StaffPin
+from kiosk.ui.sync_status import SyncEvents, SyncFactory, enrolled_worker
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ def build_kiosk(
     demo: bool = False,
     timeouts: Timeouts | None = None,
     staff_pin: StaffPin | None = None,
+    sync: SyncFactory | None = None,
 ) -> Kiosk:
+    """The kiosk as `run` starts it. `sync` makes the sync source from its signal sink; by default a
+    `SyncWorker` when the data directory holds an enrolment (tests pass `no_sync` or a fake)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication), "create the QApplication first"
     theme.apply(app)
@@ -80,6 +84,8 @@ def build_kiosk(
     languages.set(languages.default)
     events = CardEvents()
     source = card_source(events) if card_source is not None else PcscCardSource(events)
+    sync_events = SyncEvents()
+    syncer = (sync or enrolled_worker(counter))(sync_events)
     profiles = [p for p in DEMO_PROFILES if p in available_profiles()] if demo else []
     services = KioskServices(
         config=counter.config,
@@ -93,6 +99,8 @@ def build_kiosk(
         card_source=source,
         demo_cards=DemoCards(events) if demo else None,
         demo_profiles=profiles,
+        sync=syncer,
+        sync_events=sync_events,
     )
     window = KioskWindow(
         office_name=counter.config.office.name_th,
@@ -105,8 +113,11 @@ def build_kiosk(
         window, services, timeouts or Timeouts(idle_ms=idle, warning_ms=min(20_000, idle // 3))
     )
     events.setParent(controller)
+    sync_events.setParent(controller)
     if source is not None:
         source.start()
+    if syncer is not None:
+        syncer.start()  # its own thread; stopped by the controller's shutdown
     return Kiosk(counter, window, controller, services)
 
 

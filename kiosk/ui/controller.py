@@ -8,6 +8,7 @@ comes back as signals too. The controller is the only place that holds the appli
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -35,8 +36,9 @@ from kiosk.domain.money import format_baht, from_satang
 from kiosk.domain.services import Category, FieldType, FormField, ServiceDefinition, TimeUnit
 from kiosk.domain.sla import BANGKOK
 from kiosk.domain.thai import format_citizen_id, format_date_long, mask_citizen_id
-from kiosk.domain.workflow import Actor, CaseState, Role
-from kiosk.storage.cases import CaseStore, CaseView
+from kiosk.domain.workflow import Actor, CaseState, EventKind, Role
+from kiosk.storage.cases import CaseStore, CaseView, StaffAction
+from kiosk.sync.worker import SyncStatus
 from kiosk.ui.card_source import CardEvents, CardSource, DemoCards
 from kiosk.ui.errors import UserMessage
 from kiosk.ui.i18n import Languages, pick, tr
@@ -46,6 +48,7 @@ from kiosk.ui.printing import DocumentPrinter, PrinterStatus, PrintResult
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.qtcompat import emit
 from kiosk.ui.staff import StaffPin
+from kiosk.ui.sync_status import SyncEvents, SyncSource, indicator, staff_text
 from kiosk.ui.views.about_view import AboutContent
 from kiosk.ui.views.documents_view import DocumentRow
 from kiosk.ui.views.form_view import FieldSpec
@@ -75,6 +78,10 @@ class KioskServices:
     card_source: CardSource | None = None
     demo_cards: DemoCards | None = None
     demo_profiles: list[str] = field(default_factory=list)
+    # The sync worker (kiosk.sync.SyncWorker) when the kiosk is enrolled; its statuses arrive as
+    # `sync_events.status_changed`. None: not enrolled, the outbox just fills up.
+    sync: SyncSource | None = None
+    sync_events: SyncEvents | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class KioskController(QObject):
     case_updated = Signal(str)
     rated = Signal(int)
     message_shown = Signal(str)  # kind of the message, for tests
+    sync_changed = Signal(object)  # the SyncStatus now shown
 
     def __init__(self, window: KioskWindow, services: KioskServices, timeouts: Timeouts) -> None:
         super().__init__()
@@ -173,12 +181,17 @@ class KioskController(QObject):
         self.submitting = False
         self.printer_state: PrinterStatus | None = None
         self.outbox_waiting: int | None = None
+        self.sync_status: SyncStatus | None = None
+        self.status_case_priority = ""
+        self._closed = False
         self._reason_action: Callable[[str], None] | None = None
+        self._reason_cancel: Callable[[], None] | None = None
         self._return_screen: Screen | None = None
         self._connect()
         services.languages.on_change(self._language_changed)
         self.w.services.set_category_names(category_names())
         self._load_most_used()
+        self._refresh_sync_indicator()
         self.show_welcome()
 
     # --- wiring -----------------------------------------------------------------------------
@@ -186,6 +199,8 @@ class KioskController(QObject):
     def _connect(self) -> None:
         w = self.w
         self.s.card_events.received.connect(self.on_card_event)
+        if self.s.sync_events is not None:
+            self.s.sync_events.status_changed.connect(self.on_sync_status)
         w.toggle_language.connect(self.s.languages.toggle)
         w.call_staff.connect(self.call_staff)
         w.welcome.start_without_card.connect(self.start_without_card)
@@ -241,6 +256,15 @@ class KioskController(QObject):
 
     def shutdown(self) -> None:
         """Stop every worker and timer this controller started (the tests check that none is left)."""
+        if self._closed:
+            return
+        self._closed = True
+        # Sync first: it shares the database, which the caller closes next.
+        if self.s.sync is not None:
+            self.s.sync.stop()
+        if self.s.sync_events is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.s.sync_events.status_changed.disconnect(self.on_sync_status)
         self.idle.shutdown()
         if self.s.card_source is not None:
             self.s.card_source.stop()
@@ -295,6 +319,7 @@ class KioskController(QObject):
             self._show_review()
         elif screen is Screen.DONE and self.done_number:
             self.w.done.retranslate()
+        self._refresh_sync_indicator()
         self._refresh_devices_text()
 
     # --- the visit: start, notice, card -------------------------------------------------------
@@ -304,6 +329,8 @@ class KioskController(QObject):
         self.visit = Visit(serial=self.visit.serial + 1, with_card=with_card, reader=reader)
         self.unlocked_fields.clear()
         self.done_number = ""
+        if self.staff and self.takeover:
+            self._record_visit_action("take_over", starting=True)  # staff start it on someone's behalf
 
     def start_without_card(self) -> None:
         self._new_visit(with_card=False)
@@ -477,6 +504,7 @@ class KioskController(QObject):
         self.status_reader = ""
         self.status_case = ""
         self._reason_action = None
+        self._reason_cancel = None
         self._return_screen = None
         for page in self.w.pages.values():
             page.clear()
@@ -484,7 +512,7 @@ class KioskController(QObject):
         self.w.idle.hide()
         self.w.reason.hide()
         self.w.pin.hide()
-        self.lock_staff()
+        self.lock_staff(ending=True)
         self.s.languages.reset()
         self.show_welcome()
         emit(self.visit_ended, why)
@@ -731,8 +759,16 @@ class KioskController(QObject):
 
         def unlock(reason: str) -> None:
             self.unlocked_fields.add(key)
-            self.visit.staff_edits.append(
-                {"field": key, "reason": reason, "staff": self.s.staff_pin.staff_id}
+            self.visit.edit_baseline[key] = self.visit.values.get(key, "")
+            # The event names the field and keeps the reason; never the values themselves.
+            self.visit.staff_actions.append(
+                StaffAction(
+                    EventKind.FIELD_EDITED,
+                    self._staff_actor(),
+                    dt.datetime.now(dt.UTC),
+                    reason=reason,
+                    data={"field": key},
+                )
             )
             self._build_form()
             self.w.form.focus_field(key)
@@ -743,19 +779,28 @@ class KioskController(QObject):
             unlock,
         )
 
-    def _ask_reason(self, title: str, question: str, then: Callable[[str], None]) -> None:
+    def _ask_reason(
+        self,
+        title: str,
+        question: str,
+        then: Callable[[str], None],
+        otherwise: Callable[[], None] | None = None,
+    ) -> None:
         self._reason_action = then
+        self._reason_cancel = otherwise
         self.w.reason.ask(title, question)
 
     def _reason_given(self, reason: str) -> None:
-        action, self._reason_action = self._reason_action, None
+        action, self._reason_action, self._reason_cancel = self._reason_action, None, None
         self.w.reason.hide()
         if action is not None:
             action(reason)
 
     def _reason_cancelled(self) -> None:
-        self._reason_action = None
+        cancel, self._reason_action, self._reason_cancel = self._reason_cancel, None, None
         self.w.reason.hide()
+        if cancel is not None:
+            cancel()
 
     # --- documents and review ------------------------------------------------------------------
 
@@ -871,9 +916,7 @@ class KioskController(QObject):
             return
         applicant = v.applicant()
         form = v.clean_form()
-        if v.staff_edits or self.takeover:
-            # CaseStore has no field-edit event yet: staff corrections travel in the created event.
-            form["_staff"] = {"edits": list(v.staff_edits), "takeover": self.takeover}
+        staff_actions = v.submitted_actions()
         documents = dict(v.documents)
         missing = v.missing_documents()
         priority = v.priority
@@ -884,13 +927,22 @@ class KioskController(QObject):
         code = s.code
 
         def work() -> CaseView:
-            case = cases.submit(code, applicant, form, actor, documents=documents, priority=priority)
+            case = cases.submit(
+                code,
+                applicant,
+                form,
+                actor,
+                documents=documents,
+                priority=priority,
+                staff_actions=staff_actions,
+            )
             if missing:
                 case = cases.record_deficiency(case.number, missing, staff_actor, fix_days=FIX_DAYS)
             return case
 
         def done(case: CaseView) -> None:
             self.submitting = False
+            self._written()
             emit(self.submitted, case.number)
             if serial != self.visit.serial:
                 log.info("a case was saved after its visit had ended")
@@ -989,12 +1041,14 @@ class KioskController(QObject):
     # --- status look-up ----------------------------------------------------------------------------
 
     def open_status(self) -> None:
+        self._leave_case()
         self.w.status.clear()
         self.w.status.set_staff(self.staff)
         self.go(Screen.STATUS)
         self.w.status.number.setFocus()
 
     def _status_back(self) -> None:
+        self._leave_case()
         if self._return_screen is not None:
             screen, self._return_screen = self._return_screen, None
             self.w.status.clear()
@@ -1038,6 +1092,7 @@ class KioskController(QObject):
         self.db.submit(Operation("cases of a citizen", lambda: cases.for_citizen(citizen_id), done, failed))
 
     def _show_cases(self, found: list[CaseView]) -> None:
+        self._leave_case()
         rows = []
         for c in found:
             service = self.s.catalog.get(c.service_code)
@@ -1112,8 +1167,10 @@ class KioskController(QObject):
         self.refresh_devices()
         emit(self.staff_changed, True)
 
-    def lock_staff(self) -> None:
+    def lock_staff(self, *, ending: bool = False) -> None:
         was = self.staff
+        if was and self.takeover and not ending:
+            self._record_visit_action("give_back")  # the applicant carries on alone
         self.staff = False
         self.takeover = False
         bar = self.w.staff_bar
@@ -1141,13 +1198,66 @@ class KioskController(QObject):
             return
         self.takeover = on
         self.w.staff_bar.retranslate()
+        self._record_visit_action("take_over" if on else "give_back")
         log.info("staff %s the visit", "took over" if on else "gave back")
 
+    def _record_visit_action(self, action: str, *, starting: bool = False) -> None:
+        """A staff action during a visit: kept with the visit, written as an event when it is sent."""
+        idle = self.screen in (Screen.WELCOME, Screen.STATUS, Screen.DONE) and not self.visit.service
+        if idle and not starting:
+            return  # no request under way: there is no case for it to belong to
+        self.visit.staff_actions.append(
+            StaffAction(
+                EventKind.STAFF_ACTION,
+                self._staff_actor(),
+                dt.datetime.now(dt.UTC),
+                data={"action": action},
+            )
+        )
+
     def set_priority(self, value: str) -> None:
-        if self.staff:
-            self.visit.priority = value
-            if self.screen is Screen.REVIEW:
-                self._show_review()
+        if not self.staff:
+            return
+        if self.screen is Screen.STATUS and self.status_case:
+            self._set_case_priority(self.status_case, value)
+            return
+        self.visit.priority = value
+        if self.screen is Screen.REVIEW:
+            self._show_review()
+
+    def _set_case_priority(self, number: str, value: str) -> None:
+        """A stored case's priority changes as an event, with the reason staff give."""
+        before = self.status_case_priority
+        if value == before:
+            return
+        cases, actor = self.cases, self._staff_actor()
+        name = dict(priority_labels()).get(value, value)
+
+        def revert() -> None:
+            if self.status_case == number:
+                self.w.staff_bar.set_priority(before)
+
+        def change(reason: str) -> None:
+            def work() -> CaseView:
+                cases.set_priority(number, value, actor, reason=reason)
+                return cases.get(number)
+
+            def done(c: CaseView) -> None:
+                self._written()
+                self._show_case_detail(c)
+
+            def failed(message: UserMessage) -> None:
+                revert()
+                self._status_failed(message)
+
+            self.db.submit(Operation("set priority", work, done, failed))
+
+        self._ask_reason(
+            tr("Change the priority of a request"),
+            tr("Why is request {number} now served as “{priority}”?").format(number=number, priority=name),
+            change,
+            revert,
+        )
 
     def toggle_full_screen(self) -> None:
         if self.w.isFullScreen():
@@ -1166,10 +1276,25 @@ class KioskController(QObject):
     def open_case(self, number: str) -> None:
         if not self.staff:
             return
-        cases = self.cases
-        self.db.submit(
-            Operation("open case", lambda: cases.get(number), self._show_case_detail, self._status_failed)
-        )
+        cases, actor = self.cases, self._staff_actor()
+
+        def work() -> CaseView:
+            # Staff looking into a stored case is part of its history.
+            cases.record_action(number, "open_case", actor)
+            return cases.get(number)
+
+        def done(c: CaseView) -> None:
+            self._written()
+            self._show_case_detail(c)
+
+        self.db.submit(Operation("open case", work, done, self._status_failed))
+
+    def _leave_case(self) -> None:
+        """No stored case on screen: the staff bar's priority is the visit's again."""
+        if self.status_case:
+            self.status_case = ""
+            self.status_case_priority = ""
+            self.w.staff_bar.set_priority(self.visit.priority)
 
     def _status_failed(self, message: UserMessage) -> None:
         self.w.status.set_message(message.text + " " + message.what_to_do)
@@ -1177,6 +1302,8 @@ class KioskController(QObject):
 
     def _show_case_detail(self, c: CaseView) -> None:
         self.status_case = c.number
+        self.status_case_priority = c.priority
+        self.w.staff_bar.set_priority(c.priority)
         service = self.s.catalog.get(c.service_code)
         docs = tuple(
             (
@@ -1201,6 +1328,8 @@ class KioskController(QObject):
             lines.append(
                 tr("To pay: {amount} baht").format(amount=format_baht(from_satang(c.amount_due_satang)))
             )
+        if c.priority:
+            lines.append(f"{tr('Served first as')}: {dict(priority_labels()).get(c.priority, c.priority)}")
         self.w.status.show_detail(
             CaseDetail(
                 number=c.number,
@@ -1228,7 +1357,11 @@ class KioskController(QObject):
             cases.mark_document(number, key, status, actor)
             return cases.get(number)
 
-        self.db.submit(Operation("mark document", work, self._show_case_detail, self._status_failed))
+        self.db.submit(Operation("mark document", work, self._case_written, self._status_failed))
+
+    def _case_written(self, c: CaseView) -> None:
+        self._written()
+        self._show_case_detail(c)
 
     def record_case_deficiency(self, number: str) -> None:
         if not self.staff:
@@ -1242,8 +1375,8 @@ class KioskController(QObject):
             return cases.get(number)
 
         def done(c: CaseView) -> None:
-            self._show_case_detail(c)
-            self.reprint(number, "deficiency")
+            self._case_written(c)
+            self._print_case_document(number, "deficiency")
 
         self.db.submit(Operation("record deficiency", work, done, self._status_failed))
 
@@ -1257,11 +1390,28 @@ class KioskController(QObject):
             cases.record_payment(number, current.amount_due_satang, "counter", actor)
             return cases.get(number)
 
-        self.db.submit(Operation("record payment", work, self._show_case_detail, self._status_failed))
+        self.db.submit(Operation("record payment", work, self._case_written, self._status_failed))
 
     def reprint(self, number: str, kind: str) -> None:
+        """Staff reprint a document of a stored case: recorded as an event, then printed."""
         if not self.staff:
             return
+        cases, actor = self.cases, self._staff_actor()
+
+        def done(_c: CaseView) -> None:
+            self._written()
+            self._print_case_document(number, kind)
+
+        self.db.submit(
+            Operation(
+                f"record reprint {kind}",
+                lambda: cases.record_action(number, "reprint", actor, data={"document": kind}),
+                done,
+                self._status_failed,
+            )
+        )
+
+    def _print_case_document(self, number: str, kind: str) -> None:
         printer = self.s.printer
         method = {
             "ticket": printer.print_ticket,
@@ -1323,16 +1473,48 @@ class KioskController(QObject):
             printer = tr("Printer: {state}").format(
                 state=pick(self.printer_state.message_th, self.printer_state.message_en)
             )
-        server = self.s.config.server.url
-        waiting = "?" if self.outbox_waiting is None else str(self.outbox_waiting)
-        if server:
-            sync = tr("Sync: not connected yet, {count} waiting").format(count=waiting)
-        else:
-            sync = tr("Sync: offline (no server configured), {count} waiting").format(count=waiting)
+        sync = staff_text(
+            self.sync_status,
+            worker=self.s.sync is not None,
+            server_url=self.s.config.server.url,
+            waiting=self.outbox_waiting,
+        )
         pin = "  ·  " + tr("demo PIN in use") if self.s.staff_pin.demo else ""
         text = f"{card}  ·  {printer}  ·  {sync}{pin}"
         self.w.staff_bar.set_devices(text)
         emit(self.devices_refreshed, text)
+
+    # --- sync with the central server ---------------------------------------------------------------
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        """A status from the sync thread, already on the GUI thread (queued signal)."""
+        if self._closed:
+            return
+        self.sync_status = status
+        self._refresh_sync_indicator()
+        if self.staff:
+            self._refresh_devices_text()
+        emit(self.sync_changed, status)
+
+    def _refresh_sync_indicator(self) -> None:
+        if self.s.sync is None:
+            self.w.sync.show_state("", "")
+            return
+        shown = indicator(self.sync_status)
+        self.w.sync.show_state(shown.state, shown.text)
+
+    def _written(self) -> None:
+        """A case write committed its outbox rows: sync now rather than at the next tick."""
+        if self.s.sync is not None:
+            self.s.sync.wake()
+        elif self.staff:
+            cases = self.cases
+
+            def counted(count: int) -> None:
+                self.outbox_waiting = count
+                self._refresh_devices_text()
+
+            self.db.submit(Operation("outbox count", cases.pending_outbox, counted, lambda _m: None))
 
 
 def _unit(unit: TimeUnit) -> str:

@@ -31,6 +31,7 @@ DANGER = "#a00018"  # 7.9:1 on white
 OK = "#0a6b2d"  # 6.9:1 on white
 WARN_BG = "#fff3c4"
 STAFF = "#4a1f7a"
+SYNC_OFFLINE = "#b06f00"  # amber, not red: the counter works on without the network
 
 
 def thai_family() -> str:
@@ -47,6 +48,10 @@ QWidget {{ color: {INK}; background: {PAPER}; }}
 QWidget#topBar {{ background: {PANEL}; }}
 QWidget#topBar QLabel {{ background: transparent; }}
 QLabel#officeName {{ font-weight: 600; }}
+QLabel#syncText {{ color: #333333; }}
+QWidget#topBar QLabel#syncDot {{ background: #6b6b6b; border-radius: 7px; }}
+QWidget#topBar QLabel#syncDot[state="online"] {{ background: {OK}; }}
+QWidget#topBar QLabel#syncDot[state="offline"] {{ background: {SYNC_OFFLINE}; }}
 QLabel[role="title"] {{ font-size: {TITLE_PT}pt; font-weight: 700; }}
 QLabel[role="heading"] {{ font-size: {HEADING_PT}pt; font-weight: 700; }}
 QLabel[role="subheading"] {{ font-size: 22pt; font-weight: 700; margin-top: 8px; }}

@@ -18,7 +18,7 @@ from kiosk.devices.card.parser import CardRecord, PartialDate
 from kiosk.domain.fees import FeeError, FeeQuote, quote
 from kiosk.domain.services import FieldType, FormField, ServiceDefinition
 from kiosk.domain.thai import BE_OFFSET, is_valid_citizen_id
-from kiosk.storage.cases import ApplicantInfo, CaseView
+from kiosk.storage.cases import ApplicantInfo, CaseView, StaffAction
 from kiosk.ui.i18n import pick, tr
 
 # Priority groups served first at the counter (Thai government service standard).
@@ -242,7 +242,10 @@ class Visit:
     values: dict[str, Value] = field(default_factory=dict)
     documents: dict[str, str] = field(default_factory=dict)
     priority: str = ""
-    staff_edits: list[dict[str, str]] = field(default_factory=list)
+    # Take-over, give-back and reasoned corrections, written as events of their own at submit.
+    staff_actions: list[StaffAction] = field(default_factory=list)
+    # A corrected field's value when staff unlocked it: a correction that changed nothing is no event.
+    edit_baseline: dict[str, Value] = field(default_factory=dict)
     missing_items: list[str] = field(default_factory=list)
     case: CaseView | None = None
 
@@ -252,7 +255,8 @@ class Visit:
         self.service = None
         self.values.clear()
         self.documents.clear()
-        self.staff_edits.clear()
+        self.staff_actions.clear()
+        self.edit_baseline.clear()
         self.missing_items.clear()
         self.case = None
         self.reader = ""
@@ -305,6 +309,19 @@ class Visit:
                 out[f.key] = value
             elif f.type is FieldType.CHECKBOX:
                 out[f.key] = bool(value)
+        return out
+
+    def submitted_actions(self) -> list[StaffAction]:
+        """What staff did, for `CaseStore.submit`: corrections only for fields that did change.
+
+        The events name the field and give the reason; the values stay in the case and the applicant.
+        """
+        out = []
+        for action in self.staff_actions:
+            key = action.data.get("field")
+            if key is not None and self.values.get(key, "") == self.edit_baseline.get(key, ""):
+                continue
+            out.append(action)
         return out
 
     def fee_quote(self) -> tuple[FeeQuote | None, str | None]:

@@ -20,6 +20,7 @@ from kiosk.ui.views.review_view import ReviewView
 from kiosk.ui.views.services_view import ServicesView
 from kiosk.ui.views.staff_view import IdleWarning, PinPad, ReasonPrompt, StaffBar
 from kiosk.ui.views.status_view import StatusView
+from kiosk.ui.views.sync_view import SyncIndicatorView
 from kiosk.ui.views.welcome_view import WelcomeView
 from kiosk.ui.views.widgets import Button, Page, label, panel
 
@@ -71,7 +72,9 @@ class KioskWindow(QWidget):
         self.staff_button = Button(kind="staff")
         self.staff_button.setObjectName("callStaff")
         self.staff_button.clicked.connect(self.call_staff)
+        self.sync = SyncIndicatorView()
         top_layout.addWidget(self.office, 1)
+        top_layout.addWidget(self.sync)
         top_layout.addWidget(self.language)
         top_layout.addWidget(self.staff_button)
         root.addWidget(top)

@@ -1,7 +1,8 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="th_TH">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>Most used</source>
         <translation>ใช้บ่อย</translation>
@@ -103,11 +104,11 @@
         <translation>บริการนี้ต้องใช้รูปถ่ายของท่าน ระบบจะอ่านรูปจากบัตรประชาชน</translation>
     </message>
     <message>
-        <source>If you don't have a document</source>
+        <source>If you don&apos;t have a document</source>
         <translation>ถ้าท่านไม่มีเอกสารบางอย่าง</translation>
     </message>
     <message>
-        <source>You can still send your request today. The staff will check your documents and list what is missing on a deficiency notice, which you and the staff both sign. You then have {days} days to bring it. The office's time limit starts only when your documents are complete; if they are not brought in time, the request is returned to you. Documents read from your ID card are not needed.</source>
+        <source>You can still send your request today. The staff will check your documents and list what is missing on a deficiency notice, which you and the staff both sign. You then have {days} days to bring it. The office&apos;s time limit starts only when your documents are complete; if they are not brought in time, the request is returned to you. Documents read from your ID card are not needed.</source>
         <translation>ท่านยังยื่นคำขอได้ในวันนี้ เจ้าหน้าที่จะตรวจเอกสารและบันทึกรายการที่ขาดไว้ในบันทึกความบกพร่อง ซึ่งท่านและเจ้าหน้าที่ลงนามร่วมกัน ท่านมีเวลา {days} วันในการนำเอกสารมาเพิ่ม ระยะเวลาดำเนินการของหน่วยงานจะเริ่มนับเมื่อเอกสารครบถ้วน หากไม่นำมาภายในกำหนด จะคืนคำขอให้ท่าน เอกสารที่อ่านจากบัตรประชาชนแล้วไม่ต้องนำมา</translation>
     </message>
     <message>
@@ -275,6 +276,14 @@
         <translation>รหัสไม่ถูกต้อง กรุณาลองอีกครั้ง</translation>
     </message>
     <message>
+        <source>Change the priority of a request</source>
+        <translation>เปลี่ยนลำดับการให้บริการของคำขอ</translation>
+    </message>
+    <message>
+        <source>Why is request {number} now served as “{priority}”?</source>
+        <translation>เหตุใดคำขอ {number} จึงเปลี่ยนเป็น “{priority}”</translation>
+    </message>
+    <message>
         <source>not checked</source>
         <translation>ยังไม่ตรวจ</translation>
     </message>
@@ -303,12 +312,60 @@
         <translation>เครื่องพิมพ์: {state}</translation>
     </message>
     <message>
-        <source>Sync: not connected yet, {count} waiting</source>
-        <translation>ระบบกลาง: ยังไม่เชื่อมต่อ รอส่ง {count} รายการ</translation>
+        <source>Connecting…</source>
+        <translation>กำลังเชื่อมต่อ…</translation>
+    </message>
+    <message>
+        <source>Offline since {time}</source>
+        <translation>ออฟไลน์ ตั้งแต่ {time} น.</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>ออฟไลน์</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>ออนไลน์</translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>รอส่ง {count}</translation>
+    </message>
+    <message>
+        <source>Sync: not enrolled (kiosk enrol URL CODE), {count} waiting</source>
+        <translation>ระบบกลาง: ตู้ยังไม่ได้ลงทะเบียน (kiosk enrol URL CODE) รอส่ง {count} รายการ</translation>
     </message>
     <message>
         <source>Sync: offline (no server configured), {count} waiting</source>
         <translation>ระบบกลาง: ออฟไลน์ (ไม่ได้ตั้งค่าเซิร์ฟเวอร์) รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>Sync: connecting…, {count} waiting</source>
+        <translation>ระบบกลาง: กำลังเชื่อมต่อ… รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>Sync: offline since {time}, {count} waiting</source>
+        <translation>ระบบกลาง: ออฟไลน์ตั้งแต่ {time} น. รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>Sync: offline, {count} waiting</source>
+        <translation>ระบบกลาง: ออฟไลน์ รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>Sync: online (last {time}), {count} waiting</source>
+        <translation>ระบบกลาง: ออนไลน์ (ล่าสุด {time} น.) รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>Sync: online, {count} waiting</source>
+        <translation>ระบบกลาง: ออนไลน์ รอส่ง {count} รายการ</translation>
+    </message>
+    <message>
+        <source>{count} refused by the server</source>
+        <translation>ระบบกลางไม่รับ {count} รายการ</translation>
+    </message>
+    <message>
+        <source>last error: {error}</source>
+        <translation>ข้อผิดพลาดล่าสุด: {error}</translation>
     </message>
     <message>
         <source>demo PIN in use</source>
@@ -331,7 +388,7 @@
         <translation>ย้อนกลับ</translation>
     </message>
     <message>
-        <source>I don't have a document</source>
+        <source>I don&apos;t have a document</source>
         <translation>ไม่มีเอกสารบางอย่าง</translation>
     </message>
     <message>
@@ -475,7 +532,7 @@
         <translation>เก็บไว้นานเท่าใด</translation>
     </message>
     <message>
-        <source>This screen forgets everything as soon as you finish or take your card out. Your request is kept by the office as the law requires; the copy on this kiosk is deleted {days} days after the office's system has it.</source>
+        <source>This screen forgets everything as soon as you finish or take your card out. Your request is kept by the office as the law requires; the copy on this kiosk is deleted {days} days after the office&apos;s system has it.</source>
         <translation>หน้าจอนี้จะลบข้อมูลทั้งหมดทันทีเมื่อท่านทำรายการเสร็จหรือดึงบัตรออก คำขอของท่านหน่วยงานจะเก็บไว้ตามที่กฎหมายกำหนด ส่วนสำเนาในตู้นี้จะถูกลบภายใน {days} วันหลังจากระบบของหน่วยงานได้รับแล้ว</translation>
     </message>
     <message>

@@ -46,11 +46,13 @@ from kiosk.devices.card.service import (
 )
 from kiosk.devices.card.simulator import VirtualCard
 from kiosk.errors import KnownError
+from kiosk.sync.worker import SyncStatus
 from kiosk.ui.app import Kiosk, build_kiosk
 from kiosk.ui.card_source import CardEvents, _VirtualTransport
 from kiosk.ui.controller import Timeouts
 from kiosk.ui.printing import PrinterStatus, PrintResult
 from kiosk.ui.staff import StaffPin
+from kiosk.ui.sync_status import SyncEvents, SyncFactory, SyncSource, no_sync
 
 GUI_DIR = Path(__file__).parent
 
@@ -64,7 +66,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 READER = "Fake Reader 00"
 STAFF_PIN = "4321"
-WORKER_THREADS = ("kiosk-", "card-worker", "demo-card", "vpcd-card", "fake-card", "printer-worker")
+WORKER_THREADS = (
+    "kiosk-",
+    "card-worker",
+    "demo-card",
+    "vpcd-card",
+    "fake-card",
+    "printer-worker",
+    "sync-worker",
+    "fake-sync",
+)
 
 
 def read_profile(name: str) -> CardRecord:
@@ -116,6 +127,47 @@ class FakeCards:
 
     def error(self, kind: str, th: str = "บัตรมีปัญหา", en: str = "Card problem", reader: str = READER) -> None:
         self.emit(CardError(reader, kind, th, en))
+
+
+class FakeSync:
+    """A sync source driven by the test: statuses come from a short-lived thread, as from the worker."""
+
+    def __init__(self, events: SyncEvents) -> None:
+        self.events = events
+        self.started = False
+        self.stopped = False
+        self.wakes = 0
+        self.current = SyncStatus()
+
+    def start(self) -> None:
+        self.started = True
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def status(self) -> SyncStatus:
+        return self.current
+
+    def publish(self, status: SyncStatus) -> None:
+        self.current = status
+
+        def send() -> None:
+            self.events.sink(status)
+
+        thread = threading.Thread(target=send, name="fake-sync")
+        thread.start()
+        thread.join()
+
+
+def fake_sync(holder: dict[str, FakeSync]) -> SyncFactory:
+    def make(events: SyncEvents) -> SyncSource:
+        holder["sync"] = FakeSync(events)
+        return holder["sync"]
+
+    return make
 
 
 @dataclass
@@ -191,7 +243,12 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
     made: list[Harness] = []
 
     def make(
-        *, idle_ms: int = 60_000, warning_ms: int = 20_000, done_ms: int = 60_000, demo: bool = False
+        *,
+        idle_ms: int = 60_000,
+        warning_ms: int = 20_000,
+        done_ms: int = 60_000,
+        demo: bool = False,
+        sync: SyncFactory | None = no_sync,  # None: build_kiosk's default (a worker when enrolled)
     ) -> Harness:
         counter = Counter.open(data_dir)
         printer = RecordingPrinter()
@@ -208,6 +265,7 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
             timeouts=Timeouts(idle_ms=idle_ms, warning_ms=warning_ms, done_ms=done_ms),
             staff_pin=StaffPin(STAFF_PIN),
             demo=demo,
+            sync=sync,
         )
         kiosk.window.resize(1280, 800)
         kiosk.window.show()
@@ -223,6 +281,8 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
         controller = h.kiosk.controller
         window = h.kiosk.window
         h.kiosk.shutdown()
+        sync = h.kiosk.services.sync
+        assert not isinstance(sync, FakeSync) or sync.stopped, "the sync source was not stopped"
         timers = [t for t in (*controller.findChildren(QTimer), *window.findChildren(QTimer)) if t.isActive()]
         assert not timers, f"Qt timers left running: {[t.objectName() or t for t in timers]}"
         h.counter.close()

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
+from kiosk.sync.worker import SyncStatus
 from kiosk.ui import theme
 from kiosk.ui.window import Screen
-from tests.gui.conftest import Harness, read_profile, type_text
+from tests.gui.conftest import FakeSync, fake_sync, read_profile, type_text
 from tests.gui.test_staff_and_status import awaiting_payment
+from tests.gui.test_sync import at_bangkok
 from tests.gui.test_visits import ELDERLY, VENDING, fill_elderly, to_form, unlock_staff
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -48,8 +50,13 @@ def _parents(w: QWidget) -> list[QWidget]:
     return out
 
 
-def test_every_screen(kiosk: Harness, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
-    h = kiosk
+def test_every_screen(make_kiosk, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    holder: dict[str, FakeSync] = {}
+    h = make_kiosk(sync=fake_sync(holder))
+    sync = holder["sync"]
+    # An enrolled kiosk, online: the header's indicator is on every picture.
+    with qtbot.waitSignal(h.c.sync_changed):
+        sync.publish(SyncStatus(enrolled=True, online=True, last_success_at=at_bangkok(10, 40)))
     folder = DOCS if os.environ.get("KIOSK_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[str]] = {}
@@ -119,5 +126,22 @@ def test_every_screen(kiosk: Harness, qtbot, tmp_path: Path) -> None:  # noqa: A
     h.w.language.click()
     shot("15-welcome-english")
     h.w.language.click()
+
+    # The network goes: the counter carries on; the indicator and the staff bar say since when.
+    with qtbot.waitSignal(h.c.sync_changed):
+        sync.publish(
+            SyncStatus(
+                enrolled=True,
+                online=False,
+                offline_since=at_bangkok(10, 42),
+                queued=3,
+                last_error="The central server is unreachable: connection refused",
+                last_success_at=at_bangkok(10, 40),
+            )
+        )
+    shot("16-sync-offline")
+    unlock_staff(h, qtbot)
+    shot("17-staff-bar-sync")
+    h.c.lock_staff()
 
     assert {name: p for name, p in problems.items() if p} == {}

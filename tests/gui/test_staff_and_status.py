@@ -10,7 +10,7 @@ from kiosk.domain.fees import FeeLine
 from kiosk.domain.workflow import Actor, CaseState, Role
 from kiosk.storage.cases import ApplicantInfo, CaseView
 from kiosk.ui.window import Screen
-from tests.gui.conftest import STAFF_PIN, Harness, read_profile, type_text, visible_texts
+from tests.gui.conftest import STAFF_PIN, Harness, personal_strings, read_profile, type_text, visible_texts
 from tests.gui.test_visits import ELDERLY, fill_elderly, submit, to_form, unlock_staff
 
 OFFICER = Actor(Role.OFFICER, "officer-1")
@@ -87,13 +87,19 @@ def test_staff_takes_over_corrects_a_card_field_with_a_reason_and_sets_priority(
     number = submit(h, qtbot)
     case = h.counter.cases.get(number)
     assert case.priority == "elderly"
-    assert case.form_data["applicant_address"].startswith("77 หมู่ 4")
-    staff = case.form_data["_staff"]
-    assert staff["takeover"] is True
-    assert staff["edits"] == [
-        {"field": "applicant_address", "reason": "ย้ายที่อยู่แล้ว ทะเบียนบ้านใหม่", "staff": "counter-staff"}
-    ]
+    assert "_staff" not in case.form_data
     assert case.events[0].actor_role == Role.STAFF.value
+    # What staff did is in the history as events of its own: who, why, which field; never the values.
+    staff_events = [(e.kind, e.reason, e.data, e.actor_role) for e in case.events[1:3]]
+    assert staff_events == [
+        ("staff_action", "", {"action": "take_over"}, "staff"),
+        ("field_edited", "ย้ายที่อยู่แล้ว ทะเบียนบ้านใหม่", {"field": "applicant_address"}, "staff"),
+    ]
+    assert [e.kind for e in case.events] == ["created", "staff_action", "field_edited", "transition"]
+    record = read_profile("boonmee-lifetime")
+    history = repr([(e.reason, e.data) for e in case.events if e.kind != "created"])
+    for value in [*personal_strings(record), "77 หมู่ 4", "บางแก้วฟ้า"]:
+        assert value not in history
     # The staff mode ends with the visit: the next person cannot use it.
     h.w.done.finish_button.click()
     assert not h.c.staff and not h.w.staff_bar.isVisible()
@@ -191,3 +197,75 @@ def test_demo_card_without_pcscd_is_read_in_process(make_kiosk, qtbot) -> None: 
     assert h.c.visit.record.name_th.first == "สมชาย"
     with qtbot.waitSignal(h.c.visit_ended):
         h.c.remove_demo_card()
+
+
+def choose_priority(h: Harness, value: str) -> None:
+    bar = h.w.staff_bar
+    bar.priority.setCurrentIndex(bar.priority.findData(value))
+    bar.priority.activated.emit(bar.priority.currentIndex())
+
+
+def test_staff_on_a_stored_case_open_priority_and_reprint_are_events(kiosk: Harness, qtbot) -> None:  # noqa: ANN001
+    h = kiosk
+    cases = h.counter.cases
+    stored = cases.submit(ELDERLY, ApplicantInfo("1101700203450", "นายสมชาย ใจดี"), {}, Actor(Role.APPLICANT))
+    unlock_staff(h, qtbot)
+    h.w.staff_bar.open_button.click()
+    qtbot.keyClicks(h.w.status.number, stored.number)
+    with qtbot.waitSignal(h.c.status_shown):
+        h.w.status.find_button.click()
+    with qtbot.waitSignal(h.c.case_updated):
+        h.c.open_case(stored.number)
+    opened = cases.get(stored.number).events[-1]
+    assert (opened.kind, opened.data, opened.actor_role) == ("staff_action", {"action": "open_case"}, "staff")
+
+    # Cancelling the reason changes nothing, and the bar shows the case's priority again.
+    choose_priority(h, "monk")
+    assert h.w.reason.isVisible()
+    h.w.reason.cancel.click()
+    assert h.w.staff_bar.priority.currentData() == ""
+    assert [e.kind for e in cases.get(stored.number).events].count("priority_set") == 0
+
+    choose_priority(h, "elderly")
+    type_text(h.w.reason.entry, "อายุ 72 ปี ตามบัตร")
+    with qtbot.waitSignal(h.c.case_updated):
+        h.w.reason.ok.click()
+    case = cases.get(stored.number)
+    assert case.priority == "elderly"
+    priority = [e for e in case.events if e.kind == "priority_set"]
+    assert [(e.reason, e.data, e.actor_role) for e in priority] == [
+        ("อายุ 72 ปี ตามบัตร", {"from": "", "to": "elderly"}, "staff")
+    ]
+    assert "ผู้สูงอายุ" in " ".join(visible_texts(h.w.status))
+    assert h.c.visit.priority == ""  # the stored case's, not the visit's
+
+    with qtbot.waitSignal(h.c.printed):
+        h.w.status.findChild(object, "reprint_ticket").click()
+    assert h.printer.calls == [("ticket", stored.number)]
+    reprint = cases.get(stored.number).events[-1]
+    assert (reprint.kind, reprint.data) == ("staff_action", {"action": "reprint", "document": "ticket"})
+
+    # Leaving the case: the staff bar's priority is the visit's again.
+    h.w.status.back_button.click()
+    assert h.w.staff_bar.priority.currentData() == ""
+
+
+def test_a_correction_that_changed_nothing_is_no_event_and_locking_gives_back(kiosk: Harness, qtbot) -> None:  # noqa: ANN001
+    h = kiosk
+    h.cards.attach()
+    h.cards.insert(read_profile("somchai"))
+    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    to_form(h, qtbot, ELDERLY)
+    unlock_staff(h, qtbot)
+    h.w.staff_bar.takeover.click()
+    h.c.ask_edit_reason("applicant_address")
+    type_text(h.w.reason.entry, "ตรวจที่อยู่")
+    h.w.reason.ok.click()
+    # Staff lock the bar while taken over: the applicant carries on, and the history says so.
+    h.w.staff_bar.lock_button.click()
+    actions = [(a.kind.value, dict(a.data)) for a in h.c.visit.submitted_actions()]
+    assert actions == [
+        ("staff_action", {"action": "take_over"}),
+        ("staff_action", {"action": "give_back"}),
+    ]
+    assert [a.kind.value for a in h.c.visit.staff_actions].count("field_edited") == 1
