@@ -192,7 +192,9 @@ Officer = Annotated[str, Depends(officer_auth)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed request (a body that is not JSON)"},
     401: {"model": ErrorBody, "description": "Missing, wrong or revoked credential"},
+    403: {"model": ErrorBody, "description": "Cross-site request refused"},
     413: {"model": ErrorBody, "description": "Request body too large"},
+    415: {"model": ErrorBody, "description": "Body is not of the declared media type"},
 }
 
 
@@ -319,6 +321,11 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
     async def bank_file(
         request: Request, who: Officer, filename: Annotated[str, Query(pattern=r"^[^\x00]{0,200}$")] = ""
     ) -> BankImportReport:
+        # A cross-site page can send text/plain without a CORS preflight and with the officer's Basic
+        # credentials; it cannot send text/csv. Both checks together keep forged payments out.
+        same_origin(request)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
+            raise HTTPException(415, "a bank file is sent as text/csv")
         data = await request.body()
         return await run_in_threadpool(bank.import_file, service, data, filename=filename, officer=who)
 

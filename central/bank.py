@@ -82,7 +82,8 @@ def _satang(text: str) -> int:
     except InvalidOperation as exc:
         raise ValueError(f"unreadable amount {text!r}") from exc
     exponent = amount.as_tuple().exponent
-    if amount < 0 or not amount.is_finite() or (isinstance(exponent, int) and exponent < -2):
+    # is_finite first: comparing NaN raises InvalidOperation and would abort the whole file.
+    if not amount.is_finite() or amount < 0 or (isinstance(exponent, int) and exponent < -2):
         raise ValueError(f"unreadable amount {text!r}")
     return int(amount * 100)
 

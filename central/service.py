@@ -359,6 +359,11 @@ class CentralService:
                 raise _Conflict("a transition needs both states")
             if event.from_state.value != case.state:
                 raise _Conflict(f"the case is {case.state} here, not {event.from_state.value}")
+            if event.actor_role not in KIOSK_ROLES:
+                # Officers decide at the office: a kiosk (or a stolen token) cannot claim their role.
+                raise _Conflict(f"a kiosk cannot act as {event.actor_role.value}")
+            if event.to_state is CaseState.PAID and any(i.status == "open" for i in case.invoices):
+                raise _Conflict("paid needs the payment first: the invoice is still open")
             self._check(case, event.to_state, event.actor_role, event.reason)
             self._enter(case, event.to_state, event.at)
             if event.to_state is CaseState.NEEDS_FIX and isinstance(event.data.get("fix_deadline"), str):
@@ -854,6 +859,12 @@ class CentralService:
             unfinished=sum(r.unfinished for r in rows),
             overdue=sum(r.overdue for r in rows),
         )
+
+
+KIOSK_ROLES = frozenset({Role.APPLICANT, Role.STAFF, Role.SYSTEM})
+
+
+KIOSK_ROLES = frozenset({Role.APPLICANT, Role.STAFF, Role.SYSTEM})
 
 
 class _Conflict(Exception):

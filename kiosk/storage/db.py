@@ -50,7 +50,8 @@ def _begin(conn: Connection) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    # hide_parameters: a failed statement's log line must not carry applicants' personal data.
+    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
     event.listen(engine, "connect", _pragmas)
     event.listen(engine, "begin", _begin)
     return engine

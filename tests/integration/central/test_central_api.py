@@ -351,3 +351,57 @@ def test_sqlite_embedded_default_serves_too(tmp_path: Path) -> None:
         assert CentralDatabase(url).engine.dialect.name == "sqlite"
     finally:
         server.stop()
+
+
+def test_a_kiosk_cannot_decide_for_an_officer_nor_mark_paid_without_payment(
+    kiosk: Kiosk, server: Server, officer: tuple[str, str]
+) -> None:
+    [number] = kiosk.submit(1)
+    kiosk.sync_once(server.url)
+    act = f"{server.url}{API}/office/cases/{number}/actions"
+    for body in ({"action": "complete"}, {"action": "consider"}):
+        assert httpx.post(act, json=body, auth=officer).status_code == 200
+    case_id = uuid.UUID(kiosk.counter.cases.get(number).id)
+    forged_approval = _event(
+        kiosk.kiosk_id,
+        number,
+        case_id=case_id,
+        seq=90,
+        from_state="under_review",
+        to_state="approved",
+        actor_role="officer",
+    )
+    unpaid = _event(
+        kiosk.kiosk_id, number, case_id=case_id, seq=91, from_state="awaiting_payment", to_state="paid"
+    )
+    with kiosk.client(server.url) as client:
+        forged = client.push([forged_approval]).results[0]
+        assert forged.status is PushStatus.CONFLICT and "cannot act as officer" in forged.detail
+        fee = {
+            "action": "approve",
+            "fees": [{"key": "permit", "label_th": "ค่าใบอนุญาต", "amount_satang": 20000}],
+        }
+        assert httpx.post(act, json=fee, auth=officer).json()["state"] == "awaiting_payment"
+        early = client.push([unpaid]).results[0]
+        assert early.status is PushStatus.CONFLICT and "still open" in early.detail
+    assert (
+        httpx.get(f"{server.url}{API}/office/cases/{number}", auth=officer).json()["state"]
+        == "awaiting_payment"
+    )
+
+
+def test_bank_files_refuse_cross_site_posts_and_other_media_types(
+    server: Server, officer: tuple[str, str]
+) -> None:
+    line = b"date,ref1,ref2,amount,channel\n2026-11-22,K01256900001,01,200.00,ATM\n"
+    url = f"{server.url}{API}/office/bank-files"
+    # What a hostile page can send without a CORS preflight: text/plain with the officer's credentials.
+    forged = httpx.post(url, content=line, auth=officer, headers={"Content-Type": "text/plain"})
+    assert forged.status_code == 415
+    cross = httpx.post(
+        url,
+        content=line,
+        auth=officer,
+        headers={"Content-Type": "text/csv", "Origin": "https://evil.example"},
+    )
+    assert cross.status_code == 403

@@ -49,12 +49,19 @@ def test_submit_approve_slip_pay_and_status_back(tmp_path: Path) -> None:
         status = json.loads(kiosk("sync", "status", "--json").stdout)
         assert status["queued"] == 0
 
+        # Decisions a kiosk cannot make (the demo seed made some locally) stay the office's: after the
+        # first sync the kiosk shows the server's state, and the officer takes a case from there.
+        assert not json.loads(kiosk("case", "list", "--json", "--state", "approved").stdout)
         number = next(
-            c["number"] for c in json.loads(kiosk("case", "list", "--json", "--state", "under_review").stdout)
+            c["number"] for c in json.loads(kiosk("case", "list", "--json", "--state", "complete").stdout)
         )
+        officer = ("demo", "demo-2569")
+        action = f"{url}/api/v1/office/cases/{number}/actions"
+        considered = httpx.post(action, auth=officer, json={"action": "consider"}, timeout=30)
+        assert considered.status_code == 200, considered.text
         decision = httpx.post(
-            f"{url}/api/v1/office/cases/{number}/actions",
-            auth=("demo", "demo-2569"),
+            action,
+            auth=officer,
             json={
                 "action": "approve",
                 "fees": [{"key": "permit", "label_th": "ค่าใบอนุญาต", "amount_satang": 20000}],

@@ -320,3 +320,21 @@ def test_bill_payment_lines_are_read_in_every_usual_shape() -> None:
     ]
     assert lines[2].problem and len(lines) == 3
     _ = PushResponse  # the wire module is shared by both sides
+
+
+def test_a_nan_amount_is_an_unreadable_line_not_a_failed_file() -> None:
+    from central.bank import parse
+
+    rows = parse(
+        b"date,ref1,ref2,amount,channel\n2026-11-22,K01256900001,01,NaN,ATM\n2026-11-22,K01256900002,01,10.00,ATM\n"
+    )
+    assert [bool(r.problem) for r in rows] == [True, False]
+    assert "unreadable amount" in rows[0].problem and rows[1].amount_satang == 1000
+
+
+def test_failed_statements_never_log_their_parameters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from central.db import make_engine as central_engine
+    from kiosk.storage.db import make_engine
+
+    assert make_engine(tmp_path / "k.sqlite").hide_parameters
+    assert central_engine(f"sqlite:///{tmp_path / 'c.sqlite'}").hide_parameters
