@@ -9,17 +9,24 @@ called on the worker thread (wrap it in a Qt signal to reach widgets).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from kiosk.sync.client import BatchRefused, CentralClient, NotAuthorized, ServerUnavailable, SyncError
 from kiosk.sync.store import SyncStore
 from kiosk.wire import MAX_BATCH, PushStatus
+
+try:  # POSIX only; on Windows the lock is a no-op (run one sync process per kiosk there)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,19 @@ class SyncStatus:
     last_success_at: dt.datetime | None = None
     next_attempt_at: dt.datetime | None = None
     versions: dict[str, str] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def pass_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on `path`, held for one sync pass (waits for another pass)."""
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 class SyncEngine:
@@ -115,6 +135,13 @@ class SyncEngine:
                 return applied
 
     def run_once(self, client: CentralClient) -> PassReport:
+        # One pass at a time per data directory, across processes: a `kiosk sync run --once` beside
+        # the running kiosk's worker could otherwise apply a page it fetched before the other pass
+        # pushed newer counter events, and take the case back to an older state.
+        with pass_lock(self.store.db.path.with_name("sync.lock")):
+            return self._run_once(client)
+
+    def _run_once(self, client: CentralClient) -> PassReport:
         started = time.monotonic()
         report = self.push_all(client)
         pulled = self.pull_all(client)

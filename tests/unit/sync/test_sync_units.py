@@ -338,3 +338,38 @@ def test_failed_statements_never_log_their_parameters(tmp_path) -> None:  # type
 
     assert make_engine(tmp_path / "k.sqlite").hide_parameters
     assert central_engine(f"sqlite:///{tmp_path / 'c.sqlite'}").hide_parameters
+
+
+def test_one_sync_pass_at_a_time_per_data_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from kiosk.sync.worker import pass_lock
+
+    lock = tmp_path / "sync.lock"
+    order: list[str] = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with pass_lock(lock):
+            order.append("first in")
+            inside.set()
+            release.wait(5)
+            order.append("first out")
+
+    def second() -> None:
+        inside.wait(5)
+        with pass_lock(lock):  # a separate open file: flock makes it wait like another process
+            order.append("second in")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    inside.wait(5)
+    # Give the second pass time to barge in if the lock did not hold it back.
+    time.sleep(0.3)
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert order == ["first in", "first out", "second in"]
