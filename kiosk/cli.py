@@ -356,7 +356,7 @@ def cmd_demo_central(args: argparse.Namespace) -> int:
         admin("add-officer", user, "--name", "เจ้าหน้าที่สาธิต", "--password-stdin", stdin=password + "\n")
         print(f"ระบบกลางสาธิตพร้อมแล้ว / demo central server ready: {url}")
         print(f"  งานหลังบ้าน / back office: {url}/office  (ผู้ใช้ {user} รหัสผ่าน {password})")
-        print("  ที่ตู้ / at the kiosk: kiosk sync run --once; a kiosk started from now on syncs by itself")
+        print("  ที่ตู้ / at the kiosk: the running kiosk now syncs by itself (or: kiosk sync run --once)")
         print("  ไฟล์ธนาคาร / bank file: kiosk-central import-bank-file FILE.csv (CENTRAL_DATA_DIR as above)")
         print("  Ctrl-C หยุด / stops", flush=True)
         return server.wait()

@@ -9,7 +9,6 @@ say; they hold no widgets, so the controller and the tests call them directly.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,8 +21,6 @@ from kiosk.domain.thai import format_date_short
 from kiosk.sync.worker import SyncStatus
 from kiosk.ui.i18n import current, tr
 from kiosk.ui.qtcompat import emit
-
-log = logging.getLogger(__name__)
 
 ERROR_CHARS = 120  # the staff bar shows the start of the last error; `kiosk sync status` has it all
 
@@ -50,21 +47,15 @@ SyncFactory = Callable[[SyncEvents], SyncSource | None]
 
 
 def enrolled_worker(counter: Counter) -> SyncFactory:
-    """The kiosk's sync worker when its data directory holds an enrolment, otherwise none.
-
-    The worker gets its own `SyncStore` over the counter's database (short sessions of its own) and
-    reads the credential before each pass, so a re-enrolment needs no restart; enrolling a kiosk
-    that had none does (the worker is only started for an enrolled kiosk).
-    """
+    """The kiosk's sync worker. It reads the credential before each pass, so enrolling the kiosk
+    (or enrolling it again) while it runs needs no restart; until then it reports "not enrolled" and
+    the header shows no indicator. It gets its own `SyncStore` over the counter's database."""
 
     def make(events: SyncEvents) -> SyncSource | None:
-        from kiosk.sync.commands import connector, credential_path
+        from kiosk.sync.commands import connector
         from kiosk.sync.store import SyncStore
         from kiosk.sync.worker import SyncWorker
 
-        if not credential_path(counter.data_dir).exists():
-            log.info("not enrolled with a central server: sync is off")
-            return None
         return SyncWorker(
             SyncStore(counter.db), connector(counter.data_dir, counter.config), on_status=events.sink
         )
