@@ -165,12 +165,19 @@ def import_file(
         s.flush()
         known = set(s.scalars(select(BankLine.fingerprint).where(BankLine.fingerprint.in_(prints))))
         wanted = {(t.ref1, t.ref2) for t in txns if not t.problem}
-        invoices = {
-            (i.ref1, i.ref2): i
-            for i in s.scalars(select(Invoice).where(Invoice.ref1.in_({r1 for r1, _ in wanted})))
-            if (i.ref1, i.ref2) in wanted
-        }
-        cases = service._lock_cases(s, {i.case_id for i in invoices.values()})
+        refs1 = {r1 for r1, _ in wanted}
+        owners = set(s.scalars(select(Invoice.case_id).where(Invoice.ref1.in_(refs1))))
+        # Cases first, then their invoices read again under the lock: a kiosk push paying one of them
+        # in the meantime has committed by then, so its invoice shows as paid and is not paid twice.
+        cases = service._lock_cases(s, owners)
+        fresh = (
+            select(Invoice)
+            .where(Invoice.case_id.in_(sorted(cases)), Invoice.ref1.in_(refs1))
+            .order_by(Invoice.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        invoices = {(i.ref1, i.ref2): i for i in s.scalars(fresh) if (i.ref1, i.ref2) in wanted}
         matched = mismatched = 0
         for txn, fingerprint in zip(txns, prints, strict=True):
             if fingerprint in known:

@@ -277,13 +277,12 @@ class SyncStore:
                 )
             )
         waiting = s.scalar(
-            select(func.count())
-            .select_from(OutboxItem)
-            .where(OutboxItem.case_id == case.id, OutboxItem.kind == EventKind.TRANSITION.value, *_pending())
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.case_id == case.id, *_pending())
         )
         if waiting:
-            # A move made here is still on its way: if the server accepts it the case ends where it
-            # is now; if not, the server answers with a fresh snapshot of its own.
+            # Something written here (a move, a fee, a payment, a document mark…) is still on its way
+            # and the snapshot does not hold it: keep the local state. Once the server has the event it
+            # puts the merged case in the feed again (or answers a conflict with its own snapshot).
             return True
         case.state = snap.state.value
         case.updated_at = max(case.updated_at, snap.updated_at)
@@ -307,11 +306,7 @@ class SyncStore:
             if row is None:
                 clash = s.scalar(select(Invoice).where(Invoice.ref1 == wire.ref1, Invoice.ref2 == wire.ref2))
                 if clash is not None:
-                    # The kiosk wrote an invoice the server never accepted under the same refs.
-                    s.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == clash.id))
-                    s.execute(delete(Payment).where(Payment.invoice_id == clash.id))
-                    s.delete(clash)
-                    s.flush()
+                    self._set_aside(s, case, clash)
                 row = Invoice(
                     id=inv_id, case_id=case.id, ref1=wire.ref1, ref2=wire.ref2, created_at=wire.created_at
                 )
@@ -354,6 +349,31 @@ class SyncStore:
                     )
                 )
         s.flush()
+
+    @staticmethod
+    def _set_aside(s: Session, case: Case, clash: Invoice) -> None:
+        """The kiosk wrote an invoice the server never accepted under the refs the server now uses.
+
+        Its payments may be the only record of cash taken at the counter, so nothing is deleted: the
+        invoice is cancelled and moved off the refs (which are unique) for the server's invoice, and
+        staff are told through the log (case number, invoice id and amounts only, no personal data).
+        """
+        paid = sum(p.amount_satang for p in clash.payments)
+        old_ref2 = clash.ref2
+        clash.status = "cancelled"
+        clash.ref2 = ("X" + clash.id.replace("-", "").upper())[:18]
+        s.flush()
+        log.warning(
+            "case %s: kiosk invoice %s (Ref.2 %s, %d satang, %d satang paid in %d payment(s)) was never "
+            "accepted by the server and clashes with the server's invoice: cancelled, payments kept; "
+            "staff must check and refund or re-record them",
+            case.number,
+            clash.id,
+            old_ref2,
+            clash.total_satang,
+            paid,
+            len(clash.payments),
+        )
 
     # --- the outcome of the last attempt ----------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from central.bank import parse
 from kiosk.counter import Counter
@@ -229,6 +229,66 @@ def test_a_move_still_in_the_outbox_is_not_overwritten(counter: Counter) -> None
         [WireChange(id=1, type="case", at=NOW, case=_snapshot(case.id, number, "needs_fix"))], 1, {}
     )
     assert counter.cases.get(number).state is CaseState.COMPLETE
+
+
+def test_any_local_event_still_queued_keeps_the_case_from_the_snapshot(counter: Counter) -> None:
+    [number] = _submit(counter)
+    store = SyncStore(counter.db)
+    batch = store.next_batch(100)
+    store.record_results(batch, [PushResult(event_id=e.event_id, status="applied") for e in batch.events])
+    case = counter.cases.get(number)
+    # Not a move: a document marked at the counter, which the server has not seen yet.
+    counter.cases.mark_document(number, case.documents[0].key, "received", STAFF, now=NOW)
+    store.apply_changes(
+        [WireChange(id=1, type="case", at=NOW, case=_snapshot(case.id, number, "needs_fix"))], 1, {}
+    )
+    assert counter.cases.get(number).state is CaseState.SUBMITTED and store.cursor() == 1
+
+
+def test_a_clashing_kiosk_invoice_is_cancelled_and_its_payments_kept(
+    counter: Counter, caplog: pytest.LogCaptureFixture
+) -> None:
+    from decimal import Decimal
+
+    from kiosk.domain.fees import FeeLine
+    from kiosk.storage.models import Invoice, Payment
+
+    [number] = _submit(counter)
+    officer = Actor(Role.OFFICER, "o1")
+    for target in (CaseState.COMPLETE, CaseState.UNDER_REVIEW):
+        counter.cases.transition(number, target, officer, now=NOW)
+    fee = FeeLine("permit", "ค่าใบอนุญาต", "Permit", Decimal("200"))
+    counter.cases.approve(number, officer, [fee], now=NOW)
+    counter.cases.record_payment(number, 20_000, "counter", STAFF, reference="RC-9", now=NOW)
+    store = SyncStore(counter.db)
+    # The server stored the kiosk's fee and payment as conflicts: nothing queued for the case now.
+    batch = store.next_batch(100)
+    store.record_results(batch, [PushResult(event_id=e.event_id, status="conflict") for e in batch.events])
+    case = counter.cases.get(number)
+    [local] = case.invoices
+    theirs = WireInvoice(
+        id=uuid.uuid4(),
+        ref1=number.replace("-", ""),
+        ref2="01",
+        total_satang=30_000,
+        status="open",
+        created_at=NOW,
+        lines=[WireInvoiceLine(key="permit", label_th="ค่าใบอนุญาต", amount_satang=30_000)],
+    )
+    snap = _snapshot(case.id, number, "awaiting_payment", [theirs])
+    with caplog.at_level("WARNING", logger="kiosk.sync.store"):
+        store.apply_changes([WireChange(id=1, type="case", at=NOW, case=snap)], 1, {})
+    with counter.db.session() as s:
+        kept = s.get(Invoice, local.id)
+        assert kept is not None and kept.status == "cancelled"
+        cash = s.scalars(select(Payment).where(Payment.invoice_id == local.id)).all()
+        assert [(p.amount_satang, p.reference) for p in cash] == [(20_000, "RC-9")]
+    shown = counter.cases.get(number)
+    assert {(i.ref2, i.status, i.total_satang) for i in shown.invoices if i.ref2 == "01"} == {
+        ("01", "open", 30_000)
+    }
+    assert number in caplog.text and SOMSRI.citizen_id not in caplog.text
+    assert SOMSRI.name_th not in caplog.text
 
 
 # --- the engine and the worker against a scripted transport -------------------------------------
