@@ -15,11 +15,12 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.storage import db as storage_db
+from kiosk.storage.db import current_revision
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ENV_URL = "CENTRAL_DATABASE_URL"
@@ -75,21 +76,11 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    return cfg
+    return storage_db.alembic_config(engine, MIGRATIONS)
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://"))).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return storage_db.head_revision(MIGRATIONS)
 
 
 def upgrade(engine: Engine) -> None:

@@ -57,15 +57,16 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def alembic_config(engine: Engine) -> AlembicConfig:
+def alembic_config(engine: Engine, migrations: Path = MIGRATIONS) -> AlembicConfig:
+    """Alembic on `engine` with no alembic.ini; the central server passes its own migrations folder."""
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations))
     cfg.attributes["engine"] = engine
     return cfg
 
 
-def head_revision() -> str:
-    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
+def head_revision(migrations: Path = MIGRATIONS) -> str:
+    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://"), migrations))
     head = script.get_current_head()
     assert head is not None
     return head

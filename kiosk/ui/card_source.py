@@ -150,23 +150,19 @@ class DemoCards:
         self._events.sink(PhotoRead(DEMO_READER, photo))
 
     def remove(self) -> None:
-        if self._sim is not None:
-            self._sim.stop()
-            self._sim = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-        if self._card is not None:
-            self._card = None
+        if self._detach():
             self._events.sink(CardRemoved(DEMO_READER))
-        self._inserted = False
 
     def stop(self) -> None:
+        self._detach()
+
+    def _detach(self) -> bool:
+        """Take the demo card out; True if one had been read (a removal worth reporting)."""
         if self._sim is not None:
             self._sim.stop()
             self._sim = None
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
-        self._card = None
-        self._inserted = False
+        had_card, self._card, self._inserted = self._card is not None, None, False
+        return had_card

@@ -311,14 +311,10 @@ class KioskController(QObject):
             self._show_services()
         elif screen is Screen.ABOUT:
             self._show_about()
-        elif screen is Screen.FORM:
-            self._build_form()
-        elif screen is Screen.DOCUMENTS:
-            self._show_documents()
-        elif screen is Screen.REVIEW:
-            self._show_review()
         elif screen is Screen.DONE and self.done_number:
             self.w.done.retranslate()
+        else:
+            self._redraw_visit_screen()
         self._refresh_sync_indicator()
         self._refresh_devices_text()
 
@@ -1184,6 +1180,11 @@ class KioskController(QObject):
             emit(self.staff_changed, False)
 
     def _staff_views_changed(self) -> None:
+        self._redraw_visit_screen()
+        self.w.status.set_staff(self.staff)
+
+    def _redraw_visit_screen(self) -> None:
+        """Rebuild the form, checklist or review: they depend on the language and on staff mode."""
         screen = self.screen
         if screen is Screen.FORM:
             self._build_form()
@@ -1191,7 +1192,6 @@ class KioskController(QObject):
             self._show_documents()
         elif screen is Screen.REVIEW:
             self._show_review()
-        self.w.status.set_staff(self.staff)
 
     def set_takeover(self, on: bool) -> None:
         if not self.staff:

@@ -5,7 +5,6 @@ Reuses the pcscd fixture of tests/integration/card (its own daemon unless one is
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +23,9 @@ from tests.gui.conftest import STAFF_PIN, RecordingPrinter, personal_strings, re
 from tests.gui.test_visits import ELDERLY, fill_elderly, submit, to_form, unlock_staff
 from tests.integration.card.conftest import (
     READER,
-    VPCD_DRIVER,
     Pcscd,
-    _daemon_listening,
     card_present,
-    list_readers,
+    pcscd_daemon,
     wait_until,
 )
 
@@ -39,17 +36,8 @@ pytestmark = pytest.mark.integration
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
     """The card tests' daemon set-up, for this module only: a daemon we start is stopped when the
     module ends, so tests/integration/card still owns the one it starts (its restart tests need that)."""
-    if shutil.which("pcscd") is None or not VPCD_DRIVER.exists():
-        pytest.fail("pcscd and vsmartcard-vpcd are needed: run scripts/setup.sh (apt: pcscd vsmartcard-vpcd)")
-    daemon = Pcscd(tmp_path_factory.mktemp("pcscd-gui"))
-    if _daemon_listening():
-        if READER not in list_readers():
-            pytest.fail(f"a pcscd is already running without the vpcd reader {READER!r}")
-    else:
-        daemon.start()
-    yield daemon
-    if daemon.owned:
-        daemon.stop()
+    with pcscd_daemon(tmp_path_factory.mktemp("pcscd-gui")) as daemon:
+        yield daemon
 
 
 @pytest.fixture

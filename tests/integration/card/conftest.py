@@ -126,19 +126,28 @@ class Pcscd:
         self.start(friendly_name)
 
 
-@pytest.fixture(scope="session")
-def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+@contextlib.contextmanager
+def pcscd_daemon(folder: Path) -> Iterator[Pcscd]:
+    """Reuse a running pcscd that has the vpcd reader, else start one and stop it afterwards."""
     if shutil.which("pcscd") is None or not VPCD_DRIVER.exists():
         pytest.fail("pcscd and vsmartcard-vpcd are needed: run scripts/setup.sh (apt: pcscd vsmartcard-vpcd)")
-    daemon = Pcscd(tmp_path_factory.mktemp("pcscd"))
+    daemon = Pcscd(folder)
     if _daemon_listening():
         if READER not in list_readers():
             pytest.fail(f"a pcscd is already running without the vpcd reader {READER!r}")
     else:
         daemon.start()
-    yield daemon
-    if daemon.owned:
-        daemon.stop()
+    try:
+        yield daemon
+    finally:
+        if daemon.owned:
+            daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    with pcscd_daemon(tmp_path_factory.mktemp("pcscd")) as daemon:
+        yield daemon
 
 
 @pytest.fixture
