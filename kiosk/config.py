@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kiosk.domain.thai import is_valid_citizen_id
 from kiosk.errors import ConfigError
@@ -95,6 +95,102 @@ class Privacy(_Section):
     )
 
 
+class QueueGroup(_Section):
+    prefix: str = Field(pattern=r"^[A-Z]$", description="Letter before the ticket number")
+    name_th: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    categories: tuple[str, ...] = Field(default=(), description="Service categories this group serves")
+    services: tuple[str, ...] = Field(default=(), description="Service codes, overriding their category")
+    service_minutes: float = Field(
+        default=10.0, gt=0, le=240, description="Assumed service time until the day has its own figures"
+    )
+
+
+class QueueCounter(_Section):
+    id: str = Field(pattern=r"^[0-9A-Z]{1,4}$", description="Counter number, as called out and shown")
+    name_th: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    groups: tuple[str, ...] = Field(min_length=1, description="Group prefixes this counter serves")
+
+
+def _default_groups() -> tuple[QueueGroup, ...]:
+    return (
+        QueueGroup(
+            prefix="A",
+            name_th="ขออนุญาต แจ้ง",
+            name_en="Permits and notifications",
+            categories=("permit", "notification"),
+            service_minutes=12,
+        ),
+        QueueGroup(
+            prefix="B",
+            name_th="ภาษีและค่าธรรมเนียม",
+            name_en="Taxes and fees",
+            categories=("tax",),
+            service_minutes=8,
+        ),
+        QueueGroup(
+            prefix="C",
+            name_th="สวัสดิการและทะเบียน",
+            name_en="Welfare and registration",
+            categories=("welfare", "registration"),
+            service_minutes=10,
+        ),
+    )
+
+
+def _default_counters() -> tuple[QueueCounter, ...]:
+    return tuple(
+        QueueCounter(id=str(n), name_th=f"ช่องบริการ {n}", name_en=f"Counter {n}", groups=groups)
+        for n, groups in ((1, ("A", "B", "C")), (2, ("B", "A", "C")), (3, ("C", "A", "B")))
+    )
+
+
+class Queue(_Section):
+    """The office queue: see docs/queue.md for the numbering scheme and the calling rule."""
+
+    kiosks: int = Field(
+        default=1, ge=1, le=9, description="How many ticket-issuing kiosks the office has (number stride)"
+    )
+    slot: int = Field(
+        default=0, ge=0, le=9, description="This kiosk's place among them, 1..kiosks; 0 = from the kiosk id"
+    )
+    opening: dt.time = Field(default=dt.time(8, 0), description="Local time the day's numbering restarts")
+    priority_every: int = Field(
+        default=2,
+        ge=1,
+        le=20,
+        description="A waiting priority ticket is called after at most this many others",
+    )
+    grace_calls: int = Field(
+        default=3, ge=0, le=50, description="A missed ticket is called again after this many other calls"
+    )
+    average_of: int = Field(
+        default=10, ge=1, le=200, description="Recent services averaged for the waiting estimate"
+    )
+    elderly_age: int = Field(
+        default=60, ge=50, le=80, description="Age from the card that makes a priority ticket"
+    )
+    groups: tuple[QueueGroup, ...] = Field(default_factory=_default_groups, min_length=1)
+    counters: tuple[QueueCounter, ...] = Field(default_factory=_default_counters, min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Queue:
+        prefixes = [g.prefix for g in self.groups]
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("two groups share a prefix")
+        ids = [c.id for c in self.counters]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two counters share an id")
+        for c in self.counters:
+            unknown = set(c.groups) - set(prefixes)
+            if unknown:
+                raise ValueError(f"counter {c.id} serves unknown groups {sorted(unknown)}")
+        if self.slot > self.kiosks:
+            raise ValueError("slot must be between 1 and kiosks")
+        return self
+
+
 class Config(_Section):
     office: Office = Office()
     kiosk: Kiosk = Kiosk()
@@ -102,6 +198,7 @@ class Config(_Section):
     printers: Printers = Printers()
     calendar: Calendar = Calendar()
     privacy: Privacy = Privacy()
+    queue: Queue = Queue()
     catalog_dir: Path = Field(default=RESOURCES / "services", description="Folder of service definitions")
 
 

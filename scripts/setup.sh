@@ -8,11 +8,11 @@ cd "$root"
 
 # Debian packages: build tools for pyscard (swig, libpcsclite-dev), the PC/SC stack and the
 # virtual reader used by the tests, Thai fonts, the libraries Qt needs even offscreen, and the
-# tools the tests use to look at printed output.
+# tools the tests use to look at printed output; espeak-ng (Thai voice) and aplay for the queue board.
 apt_packages=(
     python3-venv python3-dev build-essential pkg-config
     swig libpcsclite-dev pcscd vsmartcard-vpcd
-    fonts-thai-tlwg fonts-noto-core
+    fonts-thai-tlwg fonts-noto-core espeak-ng alsa-utils
     libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
     xvfb poppler-utils zbar-tools
     cups cups-client cups-bsd printer-driver-cups-pdf

@@ -169,8 +169,17 @@ class Payment(Base):
 
 
 class QueueTicket(Base):
+    """A place in the office queue: the projection of its queue events (see `QueueEvent`).
+
+    `number` is unique per service day across every kiosk of the office (docs/queue.md). The row is
+    rebuilt from events, so a ticket that reaches this kiosk through sync looks like a local one.
+    """
+
     __tablename__ = "queue_tickets"
-    __table_args__ = (UniqueConstraint("service_date", "number"),)
+    __table_args__ = (
+        UniqueConstraint("service_date", "number"),
+        Index("ix_queue_tickets_waiting", "service_date", "state", "group"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -178,9 +187,61 @@ class QueueTicket(Base):
     number: Mapped[str] = mapped_column(String(16))
     group: Mapped[str] = mapped_column(String(4))
     priority: Mapped[str] = mapped_column(String(16), default="")
+    # waiting / called / serving / missed / done / no_show / cancelled
     state: Mapped[str] = mapped_column(String(16), default="waiting")
     kiosk_id: Mapped[str] = mapped_column(String(8))
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    service_code: Mapped[str] = mapped_column(String(48), default="")
+    # When the ticket joined the line it waits in now (issue, transfer, or return after a miss).
+    line_at: Mapped[dt.datetime | None]
+    counter: Mapped[str] = mapped_column(String(4), default="")  # counter calling or serving it
+    target_counter: Mapped[str] = mapped_column(String(4), default="")  # transferred to this counter
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    first_called_at: Mapped[dt.datetime | None]
+    called_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime | None]
+
+
+class QueueEvent(Base):
+    """One thing that happened in the queue, append-only; the unit of queue sync (idempotent by id).
+
+    Ticket events carry `ticket_id`; counter events (open, break, close) carry only `counter`.
+    `synced_at` is set once the central server holds the event, or when it came from the server.
+    """
+
+    __tablename__ = "queue_events"
+    __table_args__ = (
+        Index("ix_queue_events_unsynced", "synced_at", "seq"),
+        Index("ix_queue_events_day", "service_date", "at"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=_uuid)
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    service_date: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    counter: Mapped[str] = mapped_column(String(4), default="")
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    kiosk_id: Mapped[str] = mapped_column(String(8))  # the device that recorded it
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    synced_at: Mapped[dt.datetime | None]
+
+
+class QueueCounterState(Base):
+    """Whether a counter is open, on a break or closed, and who is at it (projection of events)."""
+
+    __tablename__ = "queue_counters"
+
+    id: Mapped[str] = mapped_column(String(4), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="closed")  # open / break / closed
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    groups: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"served": ["A", ...]}
+    updated_at: Mapped[dt.datetime | None]
 
 
 class PrintJob(Base):
@@ -243,3 +304,40 @@ class SyncState(Base):
     last_success_at: Mapped[dt.datetime | None]
     offline_since: Mapped[dt.datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffAccount(Base):
+    """A member of staff who may unlock the kiosk or work a counter. The PIN is a slow hash."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # sign-in code, e.g. "S001"
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # counter / supervisor / admin
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    disabled_at: Mapped[dt.datetime | None]
+    pin_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only log of staff and system actions; each entry hashes the one before it.
+
+    The database refuses UPDATE and DELETE (triggers); a change made around them breaks the chain,
+    which `kiosk audit verify` finds.
+    """
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[str] = mapped_column(String(32), default="")  # "" = the system itself
+    role: Mapped[str] = mapped_column(String(16), default="")
+    action: Mapped[str] = mapped_column(String(48))
+    target: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # never personal data in clear
+    kiosk_id: Mapped[str] = mapped_column(String(8))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
