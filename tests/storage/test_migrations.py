@@ -27,8 +27,9 @@ def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     assert diff == []
 
 
-def test_there_is_a_saved_database_for_every_older_revision() -> None:
-    assert [p.stem for p in SAVED][:1] == ["0001"]
+def test_there_is_a_saved_database_for_every_released_revision() -> None:
+    # 0001 and 0002 shipped; later revisions get a saved database before the one after them lands.
+    assert [p.stem for p in SAVED][:2] == ["0001", "0002"]
 
 
 @pytest.mark.parametrize("saved", SAVED, ids=[p.stem for p in SAVED])
