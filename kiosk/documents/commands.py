@@ -12,10 +12,14 @@ import argparse
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.documents.common import DocumentKind
 from kiosk.errors import KnownError
+
+if TYPE_CHECKING:
+    from kiosk.counter import Counter
+    from kiosk.documents.ticket import TicketInfo
 
 
 class PrintFailed(KnownError):
@@ -43,7 +47,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="queue name, or file:/x.pdf, escpos:/dev/usb/lp0, escpos:tcp://host:9100",
     )
     p.add_argument("--reprint", metavar="JOB_ID", help="print again the document of this job (a new job)")
-    p.add_argument("--ticket", metavar="A042", help="ticket number (default: from the case number)")
+    p.add_argument("--ticket", metavar="A042", help="ticket number (default: the case's queue ticket)")
     p.add_argument("--ahead", type=int, default=0, help="people ahead in the queue (ticket)")
     p.add_argument("--wait", type=int, default=0, help="estimated wait in minutes (ticket)")
     p.set_defaults(func=cmd_print)
@@ -70,8 +74,9 @@ def cmd_print(args: argparse.Namespace) -> int:
         case = counter.cases.get(args.case)
         ticket = None
         if kind is DocumentKind.TICKET:
-            number = args.ticket or default_ticket(case).number
-            ticket = TicketInfo(number, args.ahead, args.wait)
+            ticket = _queue_ticket(args, counter, case.id)
+            if ticket is None:
+                ticket = TicketInfo(args.ticket or default_ticket(case).number, args.ahead, args.wait)
         doc = build(
             kind,
             case,
@@ -110,6 +115,21 @@ def cmd_print(args: argparse.Namespace) -> int:
         return 0
     finally:
         counter.close()
+
+
+def _queue_ticket(args: argparse.Namespace, counter: Counter, case_id: str) -> TicketInfo | None:
+    """The case's real queue ticket (number, people ahead and wait now), unless --ticket overrides it."""
+    from kiosk.documents import TicketInfo
+    from kiosk.storage.queue import QueueStore
+
+    if args.ticket:
+        return None
+    queue = QueueStore(counter.db, counter.config, kiosk_id=counter.config.kiosk.id)
+    ticket = queue.ticket_for_case(case_id)
+    if ticket is None:
+        return None
+    ahead, wait = queue.estimate(ticket.id)
+    return TicketInfo(ticket.number, ahead, wait, ticket.issued_at)
 
 
 def cmd_printers(args: argparse.Namespace) -> int:

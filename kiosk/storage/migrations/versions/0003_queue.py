@@ -31,6 +31,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("misses", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
         batch_op.create_index("ix_queue_tickets_waiting", ["service_date", "state", "group"], unique=False)
+        batch_op.create_index("ix_queue_tickets_line", ["service_date", "state", "line_at"], unique=False)
     # Server defaults only fill existing rows; the models give new rows their values.
     with op.batch_alter_table("queue_tickets", schema=None) as batch_op:
         for column in ("service_code", "counter", "target_counter", "staff_id", "calls", "misses"):
@@ -87,6 +88,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_queue_events_day")
     op.drop_table("queue_events")
     with op.batch_alter_table("queue_tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_queue_tickets_line")
         batch_op.drop_index("ix_queue_tickets_waiting")
         for column in (
             "updated_at", "misses", "calls", "finished_at", "started_at", "called_at",
