@@ -206,3 +206,103 @@ class ErrorBody(_Wire):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# --- the office queue (docs/sync.md "Queue") ------------------------------------------------------
+#
+# ``POST /queue/events`` pushes a device's queue events, ``GET /queue/events?after=N`` pulls the
+# office's, ``POST /queue/claim`` asks before calling a ticket. Events are facts recorded at one
+# device (`kiosk_id`); the server stores each id once and numbers them (`n`) for the pull cursor.
+
+QUEUE_KINDS = (
+    "issued",
+    "called",
+    "recalled",
+    "missed",
+    "returned",
+    "no_show",
+    "started",
+    "finished",
+    "transferred",
+    "priority_set",
+    "case_linked",
+    "cancelled",
+    "counter_open",
+    "counter_break",
+    "counter_resume",
+    "counter_closed",
+)
+SERVICE_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class WireQueueEvent(_Wire):
+    """One queue event as `QueueStore.unsynced_events` gives it and `QueueStore.apply_remote` takes it.
+
+    `kind` is checked against a pattern, not the list above, so a newer kiosk's kind passes through
+    an older server (which stores it and leaves it out of its projection).
+    """
+
+    id: uuid.UUID = Field(description="Idempotency key: stored once, ever")
+    ticket_id: uuid.UUID | None = Field(default=None, description="None for counter events")
+    service_date: Text = Field(pattern=SERVICE_DATE_PATTERN, description="Local (office) date")
+    kind: Text = Field(pattern=r"^[a-z_]{1,24}$", description="One of QUEUE_KINDS")
+    at: AwareDatetime
+    counter: Text = Field(default="", max_length=4)
+    staff_id: Text = Field(default="", max_length=64)
+    kiosk_id: Text = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$", description="The device that recorded it")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class QueuePushRequest(_Wire):
+    events: list[WireQueueEvent] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class QueuePushStatus(StrEnum):
+    APPLIED = "applied"  # stored (and folded into the office's projection)
+    DUPLICATE = "duplicate"  # the server already had this id
+    REJECTED = "rejected"  # never acceptable (another device's event, a ticket without a number)
+
+
+class QueuePushResult(_Wire):
+    id: uuid.UUID
+    status: QueuePushStatus
+    detail: Text = ""
+
+
+class QueuePushResponse(_Wire):
+    results: list[QueuePushResult]
+    server_time: AwareDatetime
+
+
+class PulledQueueEvent(WireQueueEvent):
+    n: int = Field(ge=1, description="The server's sequence: the pull cursor")
+
+
+class QueuePullResponse(_Wire):
+    events: list[PulledQueueEvent]
+    cursor: int = Field(ge=0, description="Pass as `after` next time")
+    more: bool = Field(description="True when the server has more events after `cursor` right now")
+    server_time: AwareDatetime
+
+
+class QueueClaimRequest(_Wire):
+    event: WireQueueEvent = Field(description="The `called` event the counter is about to record")
+
+
+class QueueClaimResponse(_Wire):
+    granted: Literal[True] = True
+    duplicate: bool = Field(default=False, description="The server had this event already")
+    server_time: AwareDatetime
+
+
+class QueueClaimRefused(_Wire):
+    """409: the ticket is held (called, being served or finished) by another counter."""
+
+    detail: Text
+    detail_th: Text = ""
+    counter: Text = Field(default="", max_length=4, description="The counter holding the ticket")
+    state: Text = Field(default="", max_length=16)
+    number: Text = Field(default="", max_length=16)
+    events: list[PulledQueueEvent] = Field(
+        default_factory=list, description="The ticket's events at the server: apply them, then call another"
+    )
