@@ -16,6 +16,7 @@ from kiosk.devices.printer.worker import PrinterWorker
 from kiosk.documents import DocumentKind, TicketInfo, build
 from kiosk.documents.ticket import default_ticket
 from kiosk.errors import KnownError
+from kiosk.storage.cases import CaseView
 from kiosk.storage.print_jobs import PrintJobStore
 from kiosk.ui.printing import PrinterStatus, PrintResult
 
@@ -60,7 +61,7 @@ class DocumentsPrinter:
     def _print(self, kind: DocumentKind, number: str) -> PrintResult:
         cases = self.counter.cases
         case = cases.get(number)
-        ticket: TicketInfo | None = default_ticket(case) if kind is DocumentKind.TICKET else None
+        ticket = self._ticket(case) if kind is DocumentKind.TICKET else None
         doc = build(
             kind,
             case,
@@ -75,6 +76,17 @@ class DocumentsPrinter:
         ).result(timeout=PRINT_TIMEOUT)
         path = destination.removeprefix("file:") if destination.startswith("file:") else ""
         return PrintResult(result.ok, result.message_th, result.message_en, path)
+
+    def _ticket(self, case: CaseView) -> TicketInfo:
+        """The case's queue ticket with its place in line now (people ahead, minutes to wait); a case
+        that has no ticket (written before the queue, or with no queue configured) keeps the old
+        number made from the case's own."""
+        queue = self.counter.cases.queue
+        found = queue.ticket_for_case(case.id) if queue is not None else None
+        if queue is None or found is None:
+            return default_ticket(case)
+        ahead, minutes = queue.estimate(found.id)
+        return TicketInfo(found.number, people_ahead=ahead, wait_minutes=minutes, issued_at=found.issued_at)
 
     def print_ticket(self, case_number: str) -> PrintResult:
         return self._print(DocumentKind.TICKET, case_number)

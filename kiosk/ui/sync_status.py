@@ -53,11 +53,15 @@ def enrolled_worker(counter: Counter) -> SyncFactory:
 
     def make(events: SyncEvents) -> SyncSource | None:
         from kiosk.sync.commands import connector
+        from kiosk.sync.queue_sync import QueueSync
         from kiosk.sync.store import SyncStore
         from kiosk.sync.worker import SyncWorker
 
         return SyncWorker(
-            SyncStore(counter.db), connector(counter.data_dir, counter.config), on_status=events.sink
+            SyncStore(counter.db),
+            connector(counter.data_dir, counter.config),
+            on_status=events.sink,
+            queue=QueueSync.for_device(counter.db, counter.config),
         )
 
     return make

@@ -21,6 +21,14 @@ class DoneView(Page):
         super().__init__()
         columns = QHBoxLayout()
         left = QVBoxLayout()
+        # The queue ticket first: it is the number the counter calls and the board shows.
+        self.ticket_caption = label(role="subheading")
+        self.ticket = label(role="number")
+        self.ticket.setObjectName("ticketNumber")
+        self.wait = label()
+        for w in (self.ticket_caption, self.ticket, self.wait):
+            left.addWidget(w)
+            w.hide()
         self.number_caption = label(role="subheading")
         self.number = label(role="number", selectable=True)
         self.next_steps = label()
@@ -81,6 +89,14 @@ class DoneView(Page):
             b.setEnabled(True)
         self.thanks.clear()
 
+    def set_ticket(self, number: str, wait: str) -> None:
+        """The queue number and the estimated wait; no number (no queue): hidden."""
+        self.ticket.setText(number)
+        self.wait.setText(wait)
+        for w in (self.ticket_caption, self.ticket):
+            w.setVisible(bool(number))
+        self.wait.setVisible(bool(number and wait))
+
     def set_printing(self, text: str) -> None:
         self.printing.setText(text)
 
@@ -92,6 +108,7 @@ class DoneView(Page):
         self.thanks.setText(tr("Thank you for your feedback."))
 
     def clear(self) -> None:
+        self.set_ticket("", "")
         self.number.clear()
         self.next_steps.clear()
         self.printing.clear()
@@ -101,6 +118,7 @@ class DoneView(Page):
 
     def retranslate(self) -> None:
         self.heading.setText(tr("Your request has been received"))
+        self.ticket_caption.setText(tr("Your queue number"))
         self.number_caption.setText(tr("Your request number"))
         self.rating_title.setText(tr("How was the service today?"))
         texts = {
