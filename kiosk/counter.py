@@ -14,8 +14,11 @@ from kiosk.config import Config, load_config
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.sla import WorkingCalendar, national_holidays
 from kiosk.storage.cases import CaseStore
+from kiosk.storage.crypto import require_private
 from kiosk.storage.db import Database
 from kiosk.storage.keys import load_or_create_key
+from kiosk.storage.privacy import Retention
+from kiosk.storage.queue import QueueStore
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +47,34 @@ class Counter:
         for problem in catalog.problems:
             log.warning("service definition skipped: %s", problem)
         db = Database(data_dir, migrate=migrate)
+        lookup_key = load_or_create_key(data_dir / "keys" / "lookup.key")
+        require_private(data_dir / "keys" / "lookup.key")
         cases = CaseStore(
             db,
             catalog,
             kiosk_id=config.kiosk.id,
             calendar=working_calendar(config),
-            lookup_key=load_or_create_key(data_dir / "keys" / "lookup.key"),
+            lookup_key=lookup_key,
         )
-        return cls(data_dir, config, catalog, db, cases)
+        # The queue ticket is issued in the case's own transaction (CaseStore.submit(ticket_group=)).
+        cases.queue = QueueStore(db, config, kiosk_id=config.kiosk.id)
+        counter = cls(data_dir, config, catalog, db, cases)
+        if migrate:
+            counter.purge_expired()
+        return counter
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            self.db, retention_days=self.config.privacy.retention_days, kiosk_id=self.config.kiosk.id
+        )
+
+    def purge_expired(self) -> None:
+        """The retention rule at start-up: a kiosk that was off past a deadline catches up at once."""
+        try:
+            self.retention.purge()
+        except Exception:  # the counter must open; the purge is tried again after the next sync pass
+            log.exception("privacy: purge at start-up failed")
 
     def close(self) -> None:
         self.db.close()

@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -36,6 +36,7 @@ from kiosk.domain.workflow import (
     check_transition,
 )
 from kiosk.errors import KnownError, NotFoundError
+from kiosk.storage.crypto import event_aad, outbox_aad
 from kiosk.storage.db import Database
 from kiosk.storage.models import (
     Applicant,
@@ -50,6 +51,10 @@ from kiosk.storage.models import (
 from kiosk.storage.models import (
     Sequence as SequenceRow,
 )
+from kiosk.storage.privacy import REMOVED_TH, Vault, split_personal
+
+if TYPE_CHECKING:
+    from kiosk.storage.queue import QueueStore
 
 log = logging.getLogger(__name__)
 
@@ -139,22 +144,31 @@ class CaseView:
     documents: tuple[DocumentView, ...] = ()
     invoices: tuple[InvoiceView, ...] = ()
     events: tuple[EventView, ...] = ()
+    # The applicant's personal data was removed under the retention rule: `applicant_name` says so,
+    # `citizen_id` is None and `form_data` is empty.
+    personal_removed: bool = False
+    # The queue ticket issued with the case (`submit(ticket_group=...)`), e.g. "A042"; "" = none.
+    ticket_number: str = ""
 
     @property
     def amount_due_satang(self) -> int:
         return sum(i.total_satang for i in self.invoices if i.status == "open")
 
 
-def _view(case: Case, *, detail: bool = False) -> CaseView:
+def _view(case: Case, vault: Vault, *, detail: bool = False) -> CaseView:
     """Snapshot a case inside its session. Lists load invoices eagerly; `detail` adds checklist and history."""
+    person = case.applicant
+    fields = vault.applicant(person)
+    form = vault.form(case, person) if fields is not None else None
     view = CaseView(
         id=case.id,
         number=case.number,
         service_code=case.service_code,
         state=CaseState(case.state),
-        applicant_name=case.applicant.name_th,
-        citizen_id=case.applicant.citizen_id,
-        form_data=dict(case.form_data),
+        applicant_name=fields["name_th"] if fields is not None else REMOVED_TH,
+        citizen_id=(fields["citizen_id"] or None) if fields is not None else None,
+        form_data=form or {},
+        personal_removed=fields is None,
         priority=case.priority,
         kiosk_id=case.kiosk_id,
         created_at=case.created_at,
@@ -193,7 +207,7 @@ def _view(case: Case, *, detail: bool = False) -> CaseView:
                 e.kiosk_id,
                 e.at,
                 e.reason,
-                dict(e.data),
+                vault.event_data(e, person),
             )
             for e in case.events
         ),
@@ -207,6 +221,9 @@ DOCUMENT_STATUSES = frozenset({"pending", "received", "missing", "not_applicable
 
 class CaseStore:
     """The kiosk's cases. One instance per process; every method opens its own short session."""
+
+    # Issues the queue ticket of `submit(ticket_group=...)` in the case's transaction (set by the owner).
+    queue: QueueStore | None = None
 
     def __init__(
         self,
@@ -248,13 +265,18 @@ class CaseStore:
         documents: Mapping[str, str] | None = None,
         priority: str = "",
         staff_actions: Sequence[StaffAction] = (),
+        ticket_group: str | None = None,
     ) -> CaseView:
         """Write a new case as submitted: the case, its checklist, its events and their outbox rows.
 
         `staff_actions` (take-over, corrections with their reasons) become events of their own between
         the case's creation and its submission, so the history says who did what at the counter.
+        `ticket_group` issues the queue ticket in the same transaction ("" = the service's group);
+        the view's `ticket_number` names it.
         """
         service = self._service(service_code)
+        if ticket_group is not None and self.queue is None:
+            raise CaseError("ระบบคิวยังไม่พร้อม", "No queue to issue a ticket with (CaseStore.queue)")
         if not is_valid_citizen_id(applicant.citizen_id):
             raise CaseError("เลขประจำตัวประชาชนไม่ถูกต้อง", "The citizen ID is not valid")
         check_transition(CaseState.DRAFT, CaseState.SUBMITTED, actor.role)
@@ -265,7 +287,8 @@ class CaseStore:
             raise CaseError("รายการเอกสารไม่ถูกต้อง", f"Unknown documents or statuses: {sorted(unknown)}")
         _check_priority(priority)
         with self.db.unit_of_work() as s, s.begin():
-            person = self._applicant(s, applicant, now)
+            vault = self._vault(s)
+            person = self._applicant(s, vault, applicant, now)
             number = self._next_number(s, now)
             case = Case(
                 id=str(uuid.uuid4()),
@@ -274,12 +297,12 @@ class CaseStore:
                 service_version=service.version,
                 applicant=person,
                 state=CaseState.DRAFT.value,
-                form_data=dict(form),
                 priority=priority,
                 kiosk_id=self.kiosk_id,
                 created_at=now,
                 updated_at=now,
             )
+            vault.seal_form(case, person, form)
             s.add(case)
             for position, doc in enumerate(service.documents):
                 s.add(
@@ -307,7 +330,13 @@ class CaseStore:
                 )
             self._move(s, case, CaseState.SUBMITTED, actor, now)
             s.flush()
-            return _view(case)
+            if ticket_group is not None and self.queue is not None:
+                group = ticket_group or self.queue.group_for(service.code, service.category.value)
+                ticket = self.queue.issue_in(
+                    s, group, priority=priority, service_code=service.code, case_id=case.id, now=now
+                )
+                return replace(_view(case, vault), ticket_number=ticket.number)
+            return _view(case, vault)
 
     def transition(
         self,
@@ -323,7 +352,7 @@ class CaseStore:
         with self.db.unit_of_work() as s, s.begin():
             case = self._load(s, number)
             self._move(s, case, target, actor, now, reason=reason, data=data)
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def record_deficiency(
         self,
@@ -352,7 +381,7 @@ class CaseStore:
                 data={"items": list(items), "fix_deadline": deadline.isoformat()},
             )
             case.fix_deadline = deadline
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def mark_document(
         self,
@@ -377,7 +406,7 @@ class CaseStore:
             self._append(
                 s, case, EventKind.DOCUMENT_MARKED, actor, now, data={"document": key, "status": status}
             )
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def approve(
         self,
@@ -433,7 +462,7 @@ class CaseStore:
                 )
                 self._move(s, case, CaseState.AWAITING_PAYMENT, SYSTEM, now)
             s.flush()
-            return _view(case, detail=True)
+            return _view(case, self._vault(s), detail=True)
 
     def record_payment(
         self,
@@ -481,7 +510,7 @@ class CaseStore:
                 },
             )
             self._move(s, case, CaseState.PAID, actor, now)
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def set_priority(
         self, number: str, priority: str, actor: Actor, *, reason: str, now: dt.datetime | None = None
@@ -505,7 +534,7 @@ class CaseStore:
                 reason=reason,
                 data={"from": previous, "to": priority},
             )
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def record_action(
         self,
@@ -533,7 +562,7 @@ class CaseStore:
                 reason=reason,
                 data={"action": action, **(data or {})},
             )
-            return _view(case)
+            return _view(case, self._vault(s))
 
     def extend_sla(
         self, number: str, actor: Actor, reason: str, *, now: dt.datetime | None = None
@@ -562,7 +591,7 @@ class CaseStore:
                 reason=reason,
                 data={"due_at": status.due_at.isoformat(), "extensions": status.extensions},
             )
-            return _view(case)
+            return _view(case, self._vault(s))
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -580,7 +609,7 @@ class CaseStore:
             )
             if case is None:
                 raise NotFoundError(f"ไม่พบคำขอเลขที่ {number}", f"No case numbered {number}")
-            return _view(case, detail=True)
+            return _view(case, self._vault(s), detail=True)
 
     def find(
         self, *, state: CaseState | None = None, service_code: str | None = None, limit: int = 100
@@ -591,7 +620,7 @@ class CaseStore:
         if service_code is not None:
             query = query.where(Case.service_code == service_code)
         with self.db.session() as s:
-            return [_view(c) for c in s.scalars(query)]
+            return [_view(c, self._vault(s)) for c in s.scalars(query)]
 
     def for_citizen(self, citizen_id: str) -> list[CaseView]:
         """Every case of one person, newest first (the status look-up at the kiosk)."""
@@ -604,7 +633,7 @@ class CaseStore:
             .order_by(Case.created_at.desc())
         )
         with self.db.session() as s:
-            return [_view(c) for c in s.scalars(query)]
+            return [_view(c, self._vault(s)) for c in s.scalars(query)]
 
     def counts_by_state(self) -> dict[CaseState, int]:
         with self.db.session() as s:
@@ -625,25 +654,36 @@ class CaseStore:
 
     # --- internals --------------------------------------------------------------------------
 
+    def _vault(self, s: Session) -> Vault:
+        return Vault.of(s, self.db.keys)
+
     def _load(self, s: Session, number: str) -> Case:
         case = s.scalar(select(Case).where(Case.number == number.strip().upper()))
         if case is None:
             raise NotFoundError(f"ไม่พบคำขอเลขที่ {number}", f"No case numbered {number}")
         return case
 
-    def _applicant(self, s: Session, info: ApplicantInfo, now: dt.datetime) -> Applicant:
+    def _applicant(self, s: Session, vault: Vault, info: ApplicantInfo, now: dt.datetime) -> Applicant:
         ref = self.citizen_ref(info.citizen_id)
         person = s.scalar(
             select(Applicant).where(Applicant.citizen_ref == ref, Applicant.purged_at.is_(None))
         )
-        if person is None:
-            person = Applicant(citizen_ref=ref, citizen_id=info.citizen_id, created_at=now)
+        known = vault.applicant(person) if person is not None else None
+        if person is None or known is None:
+            person = Applicant(id=str(uuid.uuid4()), citizen_ref=ref, created_at=now)
+            vault.new_key(person)
             s.add(person)
         # The card read today is the freshest truth (a new address after a move).
-        person.name_th, person.name_en = info.name_th, info.name_en
-        person.birth_date, person.address = info.birth_date, info.address
-        if info.phone:
-            person.phone = info.phone
+        fields = {
+            "citizen_id": info.citizen_id,
+            "name_th": info.name_th,
+            "name_en": info.name_en,
+            "birth_date": info.birth_date,
+            "address": info.address,
+            "phone": info.phone or (known or {}).get("phone", ""),
+        }
+        if fields != known:
+            vault.seal_applicant(person, fields)
         return person
 
     def _next_number(self, s: Session, now: dt.datetime) -> CaseNumber:
@@ -712,8 +752,12 @@ class CaseStore:
     ) -> Event:
         s.flush()
         seq = (s.scalar(select(func.max(Event.seq)).where(Event.case_id == case.id)) or 0) + 1
+        event_id = str(uuid.uuid4())
+        # The personal part is sealed now: the event can never be rewritten later (append-only).
+        clear, personal = split_personal(kind.value, data or {})
+        vault = self._vault(s)
         event = Event(
-            id=str(uuid.uuid4()),
+            id=event_id,
             case_id=case.id,
             seq=seq,
             kind=kind.value,
@@ -724,7 +768,8 @@ class CaseStore:
             kiosk_id=self.kiosk_id,
             at=now,
             reason=reason,
-            data=dict(data or {}),
+            data=clear,
+            sealed=vault.seal_part(case.applicant, personal, event_aad(event_id)),
         )
         s.add(event)
         s.add(
@@ -745,8 +790,9 @@ class CaseStore:
                     "kiosk_id": self.kiosk_id,
                     "at": now.isoformat(),
                     "reason": reason,
-                    "data": event.data,
+                    "data": clear,
                 },
+                sealed=vault.seal_part(case.applicant, personal, outbox_aad(event_id)),
                 created_at=now,
             )
         )

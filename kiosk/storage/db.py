@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import KnownError
+from kiosk.storage.crypto import MASTER_KEY_FILE, KeyFileError, MasterKey
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted and overwritten content is zeroed, so purged personal data leaves no copy in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -57,11 +62,21 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def alembic_config(engine: Engine, migrations: Path = MIGRATIONS) -> AlembicConfig:
-    """Alembic on `engine` with no alembic.ini; the central server passes its own migrations folder."""
+DataKeys = MasterKey | Callable[[], MasterKey]
+
+
+def alembic_config(
+    engine: Engine, migrations: Path = MIGRATIONS, *, data_keys: DataKeys | None = None
+) -> AlembicConfig:
+    """Alembic on `engine` with no alembic.ini; the central server passes its own migrations folder.
+
+    `data_keys` is the master key (or a loader of it) for migrations that seal personal data (0005).
+    """
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(migrations))
     cfg.attributes["engine"] = engine
+    if data_keys is not None:
+        cfg.attributes["data_keys"] = data_keys
     return cfg
 
 
@@ -77,12 +92,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", *, data_keys: DataKeys | None = None) -> None:
+    command.upgrade(alembic_config(engine, data_keys=data_keys), revision)
+
+
+def _holds_sealed_data(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT 1 FROM applicants WHERE wrapped_key IS NOT NULL LIMIT 1"
+            ).first()
+    except OperationalError:  # no such table or column: a new or older database, nothing sealed yet
+        return False
+    return row is not None
+
+
+def load_data_keys(data_dir: Path, engine: Engine) -> MasterKey:
+    """The master key beside the database. A missing key is created only if nothing is sealed yet:
+    a new key cannot open the old data, so a lost key stops the kiosk with a clear message."""
+    if not (data_dir / MASTER_KEY_FILE).exists() and _holds_sealed_data(engine):
+        raise KeyFileError(
+            "ไม่พบกุญแจเข้ารหัสข้อมูลของตู้บริการ ข้อมูลส่วนบุคคลในฐานข้อมูลจึงเปิดไม่ได้ กรุณาแจ้งผู้ดูแลระบบ",
+            f"The data key {data_dir / MASTER_KEY_FILE} is missing but the database holds sealed personal "
+            "data: restore the key from the kiosk's backup (a new key cannot open the old data)",
+        )
+    return MasterKey.load(data_dir)
 
 
 class Database:
-    """The kiosk's database file in a data directory."""
+    """The kiosk's database file in a data directory, with the master key kept beside it (`keys`)."""
 
     def __init__(self, data_dir: Path, *, migrate: bool = True) -> None:
         try:
@@ -93,9 +131,18 @@ class Database:
             ) from exc
         self.path = data_dir / DB_FILE
         self.engine = make_engine(self.path)
+        try:
+            self.keys = load_data_keys(data_dir, self.engine)
+        except KnownError:
+            self.engine.dispose()
+            raise
         if migrate and current_revision(self.engine) != head_revision():
             log.info("upgrading the database schema to %s", head_revision())
-            upgrade(self.engine)
+            upgrade(self.engine, data_keys=self.keys)
+            # Fold the upgrade into the file now: pages that held clear personal data before 0005
+            # are replaced by their zeroed versions at once, not at some later checkpoint.
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False

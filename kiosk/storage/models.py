@@ -16,10 +16,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -39,16 +41,19 @@ class Applicant(Base):
     """A person as far as the counter needs to know them. Personal data: kept only while needed."""
 
     __tablename__ = "applicants"
+    # The applicants whose data is still here, in id order: the retention check after every sync pass
+    # reads only these, however many were purged before (without relying on ANALYZE statistics).
+    __table_args__ = (Index("ix_applicants_held", "id", sqlite_where=text("purged_at IS NULL")),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     # Keyed hash of the citizen ID: finds a person's cases without an index of clear IDs.
-    citizen_ref: Mapped[str] = mapped_column(String(64), index=True)
-    citizen_id: Mapped[str | None] = mapped_column(String(13))
-    name_th: Mapped[str] = mapped_column(String(200), default="")
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    birth_date: Mapped[str] = mapped_column(String(10), default="")  # ISO, or YYYY-MM / YYYY
-    address: Mapped[str] = mapped_column(Text, default="")
-    phone: Mapped[str] = mapped_column(String(40), default="")
+    citizen_ref: Mapped[str] = mapped_column(String(64), index=True)  # "" once purged
+    # This person's data key (AES-GCM), wrapped by the master key outside the database; None once
+    # purged, which leaves everything sealed with it unreadable (kiosk.storage.crypto).
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Citizen ID, Thai and English names, birth date (ISO, or YYYY-MM / YYYY), address and phone,
+    # sealed together (kiosk.storage.privacy.Vault); None once purged.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     purged_at: Mapped[dt.datetime | None]
 
@@ -64,7 +69,8 @@ class Case(Base):
     service_version: Mapped[int] = mapped_column(Integer, default=1)
     applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
     state: Mapped[str] = mapped_column(String(24), index=True)
-    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The answers on the form, sealed with the applicant's data key; None once purged.
+    sealed_form: Mapped[bytes | None] = mapped_column(LargeBinary)
     priority: Mapped[str] = mapped_column(String(16), default="")
     kiosk_id: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -100,7 +106,11 @@ class Event(Base):
     kiosk_id: Mapped[str] = mapped_column(String(8))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the part that is not personal
+    # The personal part of `data` (the form of a `created` event, a corrected field's values), sealed
+    # with the applicant's data key when the event is written. The triggers let it be erased, never
+    # changed otherwise.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship(back_populates="events")
 
@@ -179,6 +189,8 @@ class QueueTicket(Base):
     __table_args__ = (
         UniqueConstraint("service_date", "number"),
         Index("ix_queue_tickets_waiting", "service_date", "state", "group"),
+        # The head of a line (call next) is the first match walking this index: no sort of the day.
+        Index("ix_queue_tickets_line", "service_date", "state", "line_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
@@ -270,6 +282,8 @@ class OutboxItem(Base):
     case_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The personal part of the payload's data, sealed as the event's is; erased once the server has it.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

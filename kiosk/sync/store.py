@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.workflow import EventKind
+from kiosk.storage.crypto import event_aad, outbox_aad
 from kiosk.storage.db import Database
 from kiosk.storage.models import (
     Applicant,
@@ -29,6 +30,7 @@ from kiosk.storage.models import (
     Payment,
     SyncState,
 )
+from kiosk.storage.privacy import REMOVED_KEY, Vault, purge_expired, split_personal
 from kiosk.wire import (
     DONE,
     ChangeType,
@@ -84,19 +86,38 @@ class SyncStore:
     def next_batch(self, limit: int, *, after: int = 0) -> OutgoingBatch:
         """The oldest waiting events after outbox row `after`, in the order they were written."""
         with self.db.session() as s:
+            vault = Vault.of(s, self.db.keys)
             rows = s.execute(
-                select(OutboxItem.id, OutboxItem.event_id, OutboxItem.payload)
+                select(
+                    OutboxItem.id,
+                    OutboxItem.event_id,
+                    OutboxItem.payload,
+                    OutboxItem.sealed,
+                    Applicant.id,
+                    Applicant.wrapped_key,
+                )
+                .outerjoin(Case, Case.id == OutboxItem.case_id)
+                .outerjoin(Applicant, Applicant.id == Case.applicant_id)
                 .where(*_pending(), OutboxItem.id > after)
                 .order_by(OutboxItem.id)
                 .limit(limit)
             ).all()
-            created = {p["case_id"] for _, _, p in rows if p.get("kind") == EventKind.CREATED.value}
-            people = self._applicants(s, created)
+            created = {r.payload["case_id"] for r in rows if r.payload.get("kind") == EventKind.CREATED.value}
+            people = self._applicants(s, vault, created)
+            # The server needs the personal part; a purged applicant's is gone and is not sent.
+            bodies = []
+            for row_id, event_id, payload, sealed, applicant_id, wrapped in rows:
+                body = dict(payload)
+                data = vault.merge(
+                    body.get("data") or {}, sealed, applicant_id or "", wrapped, outbox_aad(event_id)
+                )
+                data.pop(REMOVED_KEY, None)
+                body["data"] = data
+                bodies.append((row_id, event_id, body))
         events: list[WireEvent] = []
         ids: dict[str, int] = {}
         bad: list[tuple[int, str]] = []
-        for row_id, event_id, payload in rows:
-            body = dict(payload)
+        for row_id, event_id, body in bodies:
             if body.get("kind") == EventKind.CREATED.value and body.get("case_id") in people:
                 body["applicant"] = people[body["case_id"]]
             try:
@@ -111,7 +132,7 @@ class SyncStore:
             self._refuse(bad)
         return OutgoingBatch(tuple(events), ids, len(bad))
 
-    def _applicants(self, s: Session, case_ids: set[str]) -> dict[str, WireApplicant]:
+    def _applicants(self, s: Session, vault: Vault, case_ids: set[str]) -> dict[str, WireApplicant]:
         if not case_ids:
             return {}
         found: dict[str, WireApplicant] = {}
@@ -121,17 +142,11 @@ class SyncStore:
             .where(Case.id.in_(case_ids), Applicant.purged_at.is_(None))
         )
         for case_id, person in s.execute(query):
-            if person.citizen_id is None:
+            fields = vault.applicant(person)
+            if fields is None or not fields["citizen_id"]:
                 continue
             try:
-                found[case_id] = WireApplicant(
-                    citizen_id=person.citizen_id,
-                    name_th=person.name_th,
-                    name_en=person.name_en,
-                    birth_date=person.birth_date,
-                    address=person.address,
-                    phone=person.phone,
-                )
+                found[case_id] = WireApplicant(**fields)
             except ValidationError:
                 log.warning(
                     "case %s: applicant record does not fit the wire schema; sent without it", case_id
@@ -174,10 +189,11 @@ class SyncStore:
         }
         with self.db.unit_of_work() as s, s.begin():
             for chunk in _chunks(done, 500):
+                # The server holds the event now: the outbox's copy of its personal part goes.
                 s.execute(
                     update(OutboxItem)
                     .where(OutboxItem.id.in_(chunk))
-                    .values(sent_at=now, attempts=OutboxItem.attempts + 1, last_error="")
+                    .values(sent_at=now, attempts=OutboxItem.attempts + 1, last_error="", sealed=None)
                 )
             for row, reason in refused:
                 s.execute(
@@ -256,10 +272,14 @@ class SyncStore:
             return False
         known = set(s.scalars(select(Event.id).where(Event.case_id == case.id)))
         seq = s.scalar(select(func.max(Event.seq)).where(Event.case_id == case.id)) or 0
+        vault = Vault.of(s, self.db.keys)
         for event in events:
             if str(event.event_id) in known:
                 continue
             seq += 1
+            # A personal part in an event from the server is sealed as the kiosk's own are, or dropped
+            # when this applicant's data was already removed: never stored in clear.
+            clear, personal = split_personal(event.kind.value, event.data)
             s.add(
                 Event(
                     id=str(event.event_id),
@@ -273,7 +293,8 @@ class SyncStore:
                     kiosk_id=event.kiosk_id,
                     at=event.at,
                     reason=event.reason,
-                    data=dict(event.data),
+                    data=clear,
+                    sealed=vault.seal_part(case.applicant, personal, event_aad(str(event.event_id))),
                 )
             )
         waiting = s.scalar(
@@ -423,6 +444,10 @@ class SyncStore:
     def queued(self) -> int:
         with self.db.session() as s:
             return s.scalar(select(func.count()).select_from(OutboxItem).where(*_pending())) or 0
+
+    def after_pass(self) -> None:
+        """After a successful pass: cases the server just confirmed may start or end their retention."""
+        purge_expired(self.db)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

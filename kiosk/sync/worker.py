@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kiosk.sync.client import BatchRefused, CentralClient, NotAuthorized, ServerUnavailable, SyncError
+from kiosk.sync.queue_sync import QueueReport, QueueSync
 from kiosk.sync.store import SyncStore
 from kiosk.wire import MAX_BATCH, PushStatus
 
@@ -46,6 +47,7 @@ class PassReport:
     retry: int = 0
     pulled: int = 0
     seconds: float = 0.0
+    queue: QueueReport | None = None  # the office queue's part of the pass, when synced
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,16 @@ def pass_lock(path: Path) -> Iterator[None]:
 class SyncEngine:
     """One sync pass: push everything waiting, then pull everything new."""
 
-    def __init__(self, store: SyncStore, *, batch_size: int = 500, pull_limit: int = 500) -> None:
+    def __init__(
+        self,
+        store: SyncStore,
+        *,
+        batch_size: int = 500,
+        pull_limit: int = 500,
+        queue: QueueSync | None = None,
+    ) -> None:
         self.store = store
+        self.queue = queue
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
         self.pull_limit = pull_limit
 
@@ -143,6 +153,8 @@ class SyncEngine:
 
     def _run_once(self, client: CentralClient) -> PassReport:
         started = time.monotonic()
+        # The queue first: a ticket issued here is someone standing in the office now.
+        queue = self.queue.run_once(client) if self.queue is not None else None
         report = self.push_all(client)
         pulled = self.pull_all(client)
         # Pushing again catches what the counter wrote while we were pulling.
@@ -156,7 +168,8 @@ class SyncEngine:
                 refused=report.refused + second.refused,
                 retry=second.retry,
             )
-        return replace(report, pulled=pulled, seconds=time.monotonic() - started)
+        self.store.after_pass()  # the retention rule (kiosk.storage.privacy), never raises
+        return replace(report, pulled=pulled, seconds=time.monotonic() - started, queue=queue)
 
 
 class SyncWorker:
@@ -173,9 +186,10 @@ class SyncWorker:
         batch_size: int = 500,
         on_status: Callable[[SyncStatus], None] | None = None,
         rng: random.Random | None = None,
+        queue: QueueSync | None = None,
     ) -> None:
         self.store = store
-        self.engine = SyncEngine(store, batch_size=batch_size)
+        self.engine = SyncEngine(store, batch_size=batch_size, queue=queue)
         self._connect = connect
         self.interval = interval
         self.base_delay = base_delay

@@ -79,7 +79,8 @@ def read_from_transport(
     except Exception as exc:  # classify re-raises what it does not know
         raise classify(exc, card_gone) from exc
     record = parse_record(raw, photo)
-    log.info("card read: %s in %d transmits", record, protocol.transmits)
+    # The masked repr as text: a log record kept by a handler must not keep the card record alive.
+    log.info("card read: %s in %d transmits", repr(record), protocol.transmits)
     return ReadResult(record, protocol.transmits)
 
 

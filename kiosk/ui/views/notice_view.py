@@ -71,8 +71,9 @@ class NoticeView(Page):
         self.rights_title.setText(tr("Your rights"))
         self.rights.setText(
             tr(
-                "You may ask to see or correct your data at the counter. If you do not agree, "
-                "tap Cancel: the staff can help you on paper."
+                "You may ask for a copy of your data or for a correction at the counter, and complain to "
+                "the Personal Data Protection Committee. If you do not agree, tap Cancel: the staff can "
+                "help you on paper."
             )
         )
         self.decline.setText(tr("Cancel"))
