@@ -181,7 +181,6 @@ def main() -> int:
     from kiosk.devices.card.service import CardInserted, CardRead, ReaderAdded
     from kiosk.ui.app import build_kiosk
     from kiosk.ui.controller import Timeouts
-    from kiosk.ui.staff import StaffPin
     from kiosk.ui.window import Screen
     from tests.gui.conftest import RecordingPrinter, read_profile
 
@@ -209,7 +208,6 @@ def main() -> int:
         card_source=source,
         printer=RecordingPrinter(),
         timeouts=Timeouts(idle_ms=600_000),
-        staff_pin=StaffPin("0"),
     )
     c, w = kiosk.controller, kiosk.window
     w.resize(1280, 800)

@@ -46,12 +46,13 @@ from kiosk.devices.card.service import (
 )
 from kiosk.devices.card.simulator import VirtualCard
 from kiosk.errors import KnownError
+from kiosk.storage.staff import StaffAccounts
 from kiosk.sync.worker import SyncStatus
 from kiosk.ui.app import Kiosk, build_kiosk
 from kiosk.ui.card_source import CardEvents, _VirtualTransport
 from kiosk.ui.controller import Timeouts
 from kiosk.ui.printing import PrinterStatus, PrintResult
-from kiosk.ui.staff import StaffPin
+from kiosk.ui.staff import StaffDesk
 from kiosk.ui.sync_status import SyncEvents, SyncFactory, SyncSource, no_sync
 
 GUI_DIR = Path(__file__).parent
@@ -65,7 +66,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 READER = "Fake Reader 00"
-STAFF_PIN = "4321"
+# The documented demo accounts (docs/staff.md), seeded into every test's database.
+STAFF_CODE, STAFF_PIN = "S001", "1234"  # counter staff
+SUPERVISOR_CODE, SUPERVISOR_PIN = "S002", "2345"
+ADMIN_CODE, ADMIN_PIN = "S003", "3456"
 WORKER_THREADS = (
     "kiosk-",
     "card-worker",
@@ -211,7 +215,9 @@ class PrinterJam(KnownError):
 def template_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated database, copied for each test: migrations run once per session."""
     path = tmp_path_factory.mktemp("template")
-    Counter.open(path).close()
+    counter = Counter.open(path)
+    StaffAccounts(counter.db, kiosk_id=counter.config.kiosk.id).seed_demo()
+    counter.close()
     return path
 
 
@@ -249,6 +255,7 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
         done_ms: int = 60_000,
         demo: bool = False,
         sync: SyncFactory | None = no_sync,  # None: build_kiosk's default (a worker when enrolled)
+        sign_out_ms: int | None = None,  # staff mode's automatic sign-out, else [staff] sign_out_minutes
     ) -> Harness:
         counter = Counter.open(data_dir)
         printer = RecordingPrinter()
@@ -263,7 +270,7 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
             card_source=source,
             printer=printer,
             timeouts=Timeouts(idle_ms=idle_ms, warning_ms=warning_ms, done_ms=done_ms),
-            staff_pin=StaffPin(STAFF_PIN),
+            staff=_desk(counter, sign_out_ms),
             demo=demo,
             sync=sync,
         )
@@ -288,6 +295,13 @@ def make_kiosk(qtbot, data_dir: Path) -> Iterator[Callable[..., Harness]]:  # no
         h.counter.close()
     alive = [t.name for t in threading.enumerate() if t.name.startswith(WORKER_THREADS) and t.is_alive()]
     assert not alive, f"threads left running: {alive}"
+
+
+def _desk(counter: Counter, sign_out_ms: int | None) -> StaffDesk:
+    desk = StaffDesk.for_counter(counter)
+    if sign_out_ms is not None:
+        desk.sign_out_ms = sign_out_ms
+    return desk
 
 
 @pytest.fixture

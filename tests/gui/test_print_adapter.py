@@ -11,7 +11,6 @@ from kiosk.domain.workflow import Actor, Role
 from kiosk.storage.cases import ApplicantInfo
 from kiosk.ui.app import build_kiosk
 from kiosk.ui.controller import Timeouts
-from kiosk.ui.staff import StaffPin
 from kiosk.ui.window import Screen
 from tests.gui.conftest import FakeCards, read_profile
 from tests.gui.test_visits import ELDERLY, fill_elderly, to_form
@@ -50,7 +49,6 @@ def test_a_visit_prints_ticket_and_receipt_to_pdf(qtbot, data_dir: Path, tmp_pat
         card_source=source,
         printer=printer,
         timeouts=Timeouts(idle_ms=60_000),
-        staff_pin=StaffPin("1"),
     )
     try:
         kiosk.window.show()

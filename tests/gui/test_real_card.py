@@ -17,9 +17,8 @@ from kiosk.devices.card.simulator import VirtualCard, VpcdSimulator
 from kiosk.ui.app import Kiosk, build_kiosk
 from kiosk.ui.card_source import PcscCardSource
 from kiosk.ui.controller import Timeouts
-from kiosk.ui.staff import StaffPin
 from kiosk.ui.window import Screen
-from tests.gui.conftest import STAFF_PIN, RecordingPrinter, personal_strings, read_profile, visible_texts
+from tests.gui.conftest import RecordingPrinter, personal_strings, read_profile, visible_texts
 from tests.gui.test_visits import ELDERLY, fill_elderly, submit, to_form, unlock_staff
 from tests.integration.card.conftest import (
     READER,
@@ -50,7 +49,6 @@ def real_kiosk(qtbot, pcscd: Pcscd, data_dir: Path) -> Iterator[tuple[Kiosk, Rec
         printer=printer,
         demo=True,
         timeouts=Timeouts(idle_ms=60_000),
-        staff_pin=StaffPin(STAFF_PIN),
     )
     kiosk.window.resize(1280, 800)
     kiosk.window.show()

@@ -10,7 +10,15 @@ from kiosk.domain.fees import FeeLine
 from kiosk.domain.workflow import Actor, CaseState, Role
 from kiosk.storage.cases import ApplicantInfo, CaseView
 from kiosk.ui.window import Screen
-from tests.gui.conftest import STAFF_PIN, Harness, personal_strings, read_profile, type_text, visible_texts
+from tests.gui.conftest import (
+    STAFF_CODE,
+    STAFF_PIN,
+    Harness,
+    personal_strings,
+    read_profile,
+    type_text,
+    visible_texts,
+)
 from tests.gui.test_visits import ELDERLY, fill_elderly, submit, to_form, unlock_staff
 
 OFFICER = Actor(Role.OFFICER, "officer-1")
@@ -33,9 +41,11 @@ def awaiting_payment(h: Harness, citizen_id: str = "1101700203450") -> CaseView:
 def test_wrong_pin_is_refused_and_the_right_one_opens_the_staff_bar(kiosk: Harness, qtbot) -> None:  # noqa: ANN001
     h = kiosk
     qtbot.mouseClick(h.w.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(h.w.pin.code, STAFF_CODE)
     qtbot.keyClicks(h.w.pin.entry, "0000")
-    qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)
-    assert h.w.pin.error.text() == "รหัสไม่ถูกต้อง กรุณาลองอีกครั้ง"
+    with qtbot.waitSignal(h.c.message_shown, check_params_cb=lambda kind: kind == "staff_wrong"):
+        qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)
+    assert h.w.pin.error.text() == "รหัสเจ้าหน้าที่หรือ PIN ไม่ถูกต้อง กรุณาลองอีกครั้ง"
     assert not h.c.staff and not h.w.staff_bar.isVisible()
     assert h.w.pin.entry.text() == ""
     qtbot.keyClicks(h.w.pin.entry, STAFF_PIN)

@@ -7,7 +7,15 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit
 
 from kiosk.domain.workflow import CaseState, Role
 from kiosk.ui.window import Screen
-from tests.gui.conftest import STAFF_PIN, Harness, personal_strings, read_profile, type_text, visible_texts
+from tests.gui.conftest import (
+    STAFF_CODE,
+    STAFF_PIN,
+    Harness,
+    personal_strings,
+    read_profile,
+    type_text,
+    visible_texts,
+)
 
 ELDERLY = "elderly-allowance-registration"
 VENDING = "street-vending-license"
@@ -199,6 +207,7 @@ def test_visit_without_card_with_live_fee(kiosk: Harness, qtbot) -> None:  # noq
 def unlock_staff(h: Harness, qtbot) -> None:  # noqa: ANN001
     qtbot.mouseClick(h.w.staff_button, Qt.MouseButton.LeftButton)
     assert h.w.pin.isVisible()
+    qtbot.keyClicks(h.w.pin.code, STAFF_CODE)
     qtbot.keyClicks(h.w.pin.entry, STAFF_PIN)
     with qtbot.waitSignal(h.c.staff_changed):
         qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QMenu, QVBoxLayout, QWidget
 
 from kiosk.ui.i18n import tr
@@ -44,59 +44,124 @@ class Overlay(QWidget):
 
 
 class PinPad(Overlay):
-    submitted = Signal(str)
+    """Staff sign-in: staff code and PIN. The same pad takes a supervisor's approval (`ask_approval`)."""
+
+    submitted = Signal(str, str)  # staff code, PIN
     cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.title = label(role="heading")
         self.info = label()
+        self.code_label = label(wrap=False)
+        self.code = QLineEdit()
+        self.code.setObjectName("staffCode")
+        self.code.setMaxLength(32)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.returnPressed.connect(self._code_entered)
+        self.pin_label = label(wrap=False)
         self.entry = QLineEdit()
         self.entry.setEchoMode(QLineEdit.EchoMode.Password)
         self.entry.setObjectName("pinEntry")
+        self.entry.setMaxLength(12)
         self.entry.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.entry.returnPressed.connect(self._submit)
         self.error = label(role="error")
+        self.error.setObjectName("pinError")
+        # The digits go to the field last touched: numeric staff codes work on a touch screen alone.
+        self._target = self.entry
+        self.code.installEventFilter(self)
+        self.entry.installEventFilter(self)
         grid = QGridLayout()
         grid.setSpacing(10)
         for i, digit in enumerate("123456789"):
             b = Button(digit)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.clicked.connect(lambda _=False, d=digit: self.entry.insert(d))
+            b.clicked.connect(lambda _=False, d=digit: self._target.insert(d))
             grid.addWidget(b, i // 3, i % 3)
         self.clear_button = Button()
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.clear_button.clicked.connect(self.entry.clear)
+        self.clear_button.clicked.connect(lambda: self._target.clear())
         zero = Button("0")
         zero.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        zero.clicked.connect(lambda: self.entry.insert("0"))
+        zero.clicked.connect(lambda: self._target.insert("0"))
         self.ok = Button(kind="primary")
+        self.ok.setObjectName("pinOk")
         self.ok.clicked.connect(self._submit)
         grid.addWidget(self.clear_button, 3, 0)
         grid.addWidget(zero, 3, 1)
         grid.addWidget(self.ok, 3, 2)
         self.cancel = Button()
         self.cancel.clicked.connect(self.cancelled)
-        for w in (self.title, self.info, self.entry, self.error):
-            self.layout_.addWidget(w)
+        # Compact enough for an approval's longer text on a 800 px high screen: Close beside the title,
+        # code and PIN side by side, each named on its left.
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignTop)
+        fields = QHBoxLayout()
+        fields.setSpacing(12)
+        fields.addWidget(self.code_label)
+        fields.addWidget(self.code, 3)
+        fields.addSpacing(8)
+        fields.addWidget(self.pin_label)
+        fields.addWidget(self.entry, 2)
+        self.layout_.addLayout(top)
+        self.layout_.addWidget(self.info)
+        self.layout_.addLayout(fields)
+        self.layout_.addWidget(self.error)
         self.layout_.addLayout(grid)
-        self.layout_.addLayout(button_row(self.cancel))
+        self.approval = False
         self.retranslate()
 
-    def _submit(self) -> None:
-        pin = self.entry.text()
-        self.entry.clear()
-        emit(self.submitted, pin)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and watched in (self.code, self.entry):
+            self._target = self.code if watched is self.code else self.entry
+        return False
 
-    def open(self) -> None:
-        self.entry.clear()
-        self.error.clear()
-        super().open()
+    def _code_entered(self) -> None:
         self.entry.setFocus()
 
+    def _submit(self) -> None:
+        code, pin = self.code.text().strip(), self.entry.text()
+        self.entry.clear()
+        if not code:
+            self.code.setFocus()
+        emit(self.submitted, code, pin)
+
+    def set_busy(self, busy: bool) -> None:
+        self.ok.setEnabled(not busy)
+
+    def ask_sign_in(self) -> None:
+        self.approval = False
+        self.retranslate()
+        self._open()
+
+    def ask_approval(self, title: str, info: str) -> None:
+        """A second person signs on the same screen: the supervisor who approves."""
+        self.approval = True
+        self.title.setText(title)
+        self.info.setText(info)
+        self._open()
+
+    def _open(self) -> None:
+        self.code.clear()
+        self.entry.clear()
+        self.error.clear()
+        self.set_busy(False)
+        super().open()
+        self.code.setFocus()
+
+    def open(self) -> None:
+        self.ask_sign_in()
+
     def retranslate(self) -> None:
-        self.title.setText(tr("Staff"))
-        self.info.setText(tr("A staff member is on the way. Staff: enter your PIN."))
+        if not self.approval:
+            self.title.setText(tr("Staff"))
+            self.info.setText(tr("A staff member is on the way. Staff: enter your staff code and PIN."))
+        self.code_label.setText(tr("Staff code"))
+        self.code.setAccessibleName(tr("Staff code"))
+        self.pin_label.setText(tr("PIN"))
+        self.entry.setAccessibleName(tr("PIN"))
         self.clear_button.setText(tr("Clear"))
         self.ok.setText(tr("OK"))
         self.cancel.setText(tr("Close"))
@@ -183,6 +248,8 @@ class StaffBar(QWidget):
     demo_insert = Signal(str)
     demo_remove = Signal()
     end_visit = Signal()
+    void_case = Signal()
+    audit_log = Signal()
 
     def __init__(self, priorities: list[tuple[str, str]], demo_profiles: list[str]) -> None:
         super().__init__()
@@ -206,6 +273,15 @@ class StaffBar(QWidget):
         self.open_button.clicked.connect(self.open_case)
         self.end_button = Button()
         self.end_button.clicked.connect(self.end_visit)
+        self.void_button = Button()
+        self.void_button.setObjectName("voidCase")
+        self.void_button.clicked.connect(self.void_case)
+        self.void_button.hide()
+        self.audit_button = Button()
+        self.audit_button.setObjectName("auditLog")
+        self.audit_button.clicked.connect(self.audit_log)
+        self.audit_button.hide()
+        self.member = ""
         self.demo_button = Button()
         self.demo_button.setObjectName("demoCard")
         menu = QMenu(self.demo_button)
@@ -219,7 +295,14 @@ class StaffBar(QWidget):
         self.fullscreen.clicked.connect(self.exit_full_screen)
         self.lock_button = Button()
         self.lock_button.clicked.connect(self.lock)
-        for w in (self.title, self.takeover, self.priority, self.open_button, self.end_button):
+        for w in (
+            self.title,
+            self.takeover,
+            self.priority,
+            self.open_button,
+            self.void_button,
+            self.end_button,
+        ):
             row1.addWidget(w)
         row1.addStretch(1)
         layout.addLayout(row1)
@@ -227,7 +310,7 @@ class StaffBar(QWidget):
         self.devices = label(wrap=True)
         self.devices.setObjectName("deviceState")
         row2.addWidget(self.devices, 1)
-        for w in (self.demo_button, self.fullscreen, self.lock_button):
+        for w in (self.audit_button, self.demo_button, self.fullscreen, self.lock_button):
             row2.addWidget(w)
         layout.addLayout(row2)
         self.demo_button.setVisible(bool(demo_profiles))
@@ -245,8 +328,19 @@ class StaffBar(QWidget):
     def set_devices(self, text: str) -> None:
         self.devices.setText(text)
 
+    def set_member(self, who: str, *, can_audit: bool) -> None:
+        """Who is signed in (code and name); supervisors and administrators also get the audit log."""
+        self.member = who
+        self.audit_button.setVisible(can_audit)
+        self.retranslate()
+
+    def set_can_void(self, can: bool) -> None:
+        self.void_button.setVisible(can)
+
     def retranslate(self) -> None:
-        self.title.setText(tr("Staff mode"))
+        self.title.setText(f"{tr('Staff mode')} · {self.member}" if self.member else tr("Staff mode"))
+        self.void_button.setText(tr("Void request"))
+        self.audit_button.setText(tr("Audit log"))
         self.takeover.setText(tr("Give back") if self.takeover.isChecked() else tr("Take over"))
         self.open_button.setText(tr("Open a case"))
         self.end_button.setText(tr("End visit"))
