@@ -19,10 +19,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central import bank, web
+from central import bank, privacy, web
 from central.db import ENV_URL, Database, default_url, upgrade
+from central.queue import queue_router
 from central.schemas import (
     ActionRequest,
     BankImportReport,
@@ -32,6 +34,7 @@ from central.schemas import (
     Dashboard,
     KioskOut,
 )
+from central.security import Limits, RateLimiter
 from central.service import CentralService, ConflictError
 from kiosk import __version__
 from kiosk.config import RESOURCES
@@ -58,6 +61,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 8 * 1024 * 1024
 ENV_CATALOG = "CENTRAL_CATALOG_DIR"
 ENV_MAX_BODY = "CENTRAL_MAX_BODY"
+ENV_LIMITS = "CENTRAL_RATE_LIMITS"
 
 
 class BodyLimit:
@@ -81,32 +85,33 @@ class BodyLimit:
                     await _too_large(send)
                     return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            # Past the limit the 413 goes out at once and the app is told the client left: an
+            # exception here would reach FastAPI's body reader, which answers it with a 400.
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    refused = True
+                    if not started:
+                        await _too_large(send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the app's answer to a body it never got whole: the 413 has been sent
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _too_large(send)
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, counting_receive, tracking_send)
 
 
 async def _too_large(send: Send) -> None:
@@ -139,6 +144,24 @@ def _service_of(request: Request) -> CentralService:
     return service
 
 
+class RateLimited(Exception):
+    """Answered 429 with Retry-After: the client may come back after that many seconds."""
+
+    def __init__(self, retry_after: int, message_th: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.retry_after, self.message_th, self.message_en = retry_after, message_th, message_en
+
+
+def client_address(request: Request) -> str:
+    # uvicorn has already put the X-Forwarded-For address here when the peer is a trusted proxy
+    # (`FORWARDED_ALLOW_IPS`, default loopback), so a load balancer does not make one client of all.
+    return request.client.host if request.client else "unknown"
+
+
+def _limiter(request: Request) -> tuple[RateLimiter, Limits]:
+    return request.app.state.limiter, request.app.state.limits
+
+
 def kiosk_auth(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
@@ -147,14 +170,36 @@ def kiosk_auth(
     kiosk_id = service.kiosk_for_token(creds.credentials) if creds and creds.credentials else None
     if kiosk_id is None:
         raise HTTPException(401, "missing, wrong or revoked kiosk credential", {"WWW-Authenticate": "Bearer"})
+    limiter, limits = _limiter(request)
+    verdict = limiter.hit((f"kiosk:{kiosk_id}", limits.kiosk))
+    if not verdict.allowed:
+        raise RateLimited(
+            verdict.retry_after,
+            "ตู้นี้ส่งคำขอถี่เกินไป กรุณารอสักครู่",
+            f"Too many requests from kiosk {kiosk_id}: try again in {verdict.retry_after} s",
+        )
     return kiosk_id
 
 
 def officer_auth(request: Request, creds: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> str:
-    service = _service_of(request)
-    name = service.officer(creds.username, creds.password) if creds else None
+    """HTTP Basic with a lockout: every attempt is counted before the password is checked (per name
+    and per address), and a success takes its count back, so only failures accumulate and a burst of
+    parallel guesses cannot slip past the limit. A name that does not exist locks the same way."""
+    if creds is None:
+        raise HTTPException(401, "officer login required", {"WWW-Authenticate": 'Basic realm="office"'})
+    limiter, limits = _limiter(request)
+    by_name, by_address = f"login:{creds.username}", f"login-ip:{client_address(request)}"
+    verdict = limiter.hit((by_address, limits.login_ip), (by_name, limits.login_user))
+    if not verdict.allowed:
+        raise RateLimited(
+            verdict.retry_after,
+            f"เข้าสู่ระบบไม่สำเร็จหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่ใน {verdict.retry_after} วินาที",
+            f"Too many failed sign-ins: locked, try again in {verdict.retry_after} s",
+        )
+    name = _service_of(request).officer(creds.username, creds.password)
     if name is None:
         raise HTTPException(401, "officer login required", {"WWW-Authenticate": 'Basic realm="office"'})
+    limiter.settle(undo=[by_address], clear=[by_name])
     return name
 
 
@@ -195,10 +240,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Cross-site request refused"},
     413: {"model": ErrorBody, "description": "Request body too large"},
     415: {"model": ErrorBody, "description": "Body is not of the declared media type"},
+    429: {
+        "model": ErrorBody,
+        "description": "Too many requests, or an officer locked out after failed sign-ins",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+    },
 }
 
 
-def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(
+    database_url: str,
+    *,
+    catalog_dir: Path | None = None,
+    max_body: int = MAX_BODY,
+    limits: Limits | None = None,
+) -> FastAPI:
     service = build_service(database_url, catalog_dir)
     app = FastAPI(
         dependencies=[Depends(no_unknown_query)],
@@ -207,7 +263,10 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
         description="Kiosks push cases and pull officers' decisions; officers run the back office.",
     )
     app.state.service = service
+    app.state.limiter = RateLimiter(service.db)
+    app.state.limits = limits or Limits()
     app.add_middleware(BodyLimit, limit=max_body)
+    app.include_router(queue_router(service.db, kiosk_auth, ERRORS))
 
     @app.exception_handler(KnownError)
     async def known_error(request: Request, exc: KnownError) -> JSONResponse:
@@ -218,6 +277,14 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
             status = 409
         return JSONResponse({"detail": exc.message_en, "detail_th": exc.message_th}, status_code=status)
 
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.message_en, "detail_th": exc.message_th},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
     # --- kiosks -------------------------------------------------------------------------------
 
     @app.post(
@@ -227,13 +294,25 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
             400: ERRORS[400],
             401: {"model": ErrorBody, "description": "Unknown, used or expired code"},
             413: ERRORS[413],
+            429: ERRORS[429],
         },
         tags=["kiosk"],
     )
-    def enrol(body: EnrolRequest) -> EnrolResponse:
+    def enrol(body: EnrolRequest, request: Request) -> EnrolResponse:
+        # Failures per address are what is limited: each attempt counts, a success is taken back.
+        limiter, limits = _limiter(request)
+        key = f"enrol:{client_address(request)}"
+        verdict = limiter.hit((key, limits.enrol))
+        if not verdict.allowed:
+            raise RateLimited(
+                verdict.retry_after,
+                "ลงทะเบียนไม่สำเร็จหลายครั้งเกินไป กรุณารอแล้วลองใหม่",
+                f"Too many failed enrolments from this address: try again in {verdict.retry_after} s",
+            )
         granted = service.enrol(body.code)
         if granted is None:
             raise HTTPException(401, "unknown, used or expired enrolment code")
+        limiter.settle(undo=[key])
         log.info("kiosk %s enrolled", granted[0])
         return EnrolResponse(kiosk_id=granted[0], token=granted[1], server_time=utcnow())
 
@@ -289,8 +368,13 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
         tags=["office"],
     )
     def act(
-        number: Annotated[str, PathParam(pattern=CASE_NUMBER_PATTERN)], body: ActionRequest, who: Officer
+        number: Annotated[str, PathParam(pattern=CASE_NUMBER_PATTERN)],
+        body: ActionRequest,
+        who: Officer,
+        request: Request,
     ) -> CaseDetailOut:
+        # A cross-site Blob body has no Content-Type, is parsed as JSON and carries Basic credentials.
+        same_origin(request)
         return service.act(number, body, who)
 
     @app.get(f"{office}/overdue", response_model=list[CaseOut], responses=ERRORS, tags=["office"])
@@ -332,6 +416,48 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
     @app.get(f"{office}/bank-mismatches", response_model=list[BankLineOut], responses=ERRORS, tags=["office"])
     def bank_mismatches(_: Officer) -> list[BankLineOut]:
         return bank.mismatches(service)
+
+    # --- officers: personal data (PDPA) -------------------------------------------------------
+
+    @app.post(
+        f"{office}/privacy/access-requests",
+        response_model=privacy.AccessExport,
+        responses=ERRORS,
+        tags=["privacy"],
+        summary="Export everything held on one citizen (access request), recorded with who and why",
+    )
+    def access_request(
+        body: privacy.AccessRequestIn, who: Officer, request: Request, response: Response
+    ) -> privacy.AccessExport:
+        # POST, never GET: the citizen ID stays out of URLs and access logs, and the request is recorded.
+        same_origin(request)
+        response.headers["Cache-Control"] = "no-store"
+        return privacy.access_request(service, body, who)
+
+    @app.post(
+        f"{office}/privacy/rectifications",
+        response_model=privacy.RectificationResult,
+        responses={**ERRORS, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+        tags=["privacy"],
+        summary="Correct one value of a citizen's record; the old value is kept",
+    )
+    def rectification(
+        body: privacy.RectificationIn, who: Officer, request: Request
+    ) -> privacy.RectificationResult:
+        same_origin(request)
+        return privacy.rectify(service, body, who)
+
+    @app.get(
+        f"{office}/privacy/requests",
+        response_model=list[privacy.PrivacyRequestOut],
+        responses=ERRORS,
+        tags=["privacy"],
+        summary="The log of access requests and rectifications (citizen IDs masked)",
+    )
+    def privacy_log(
+        _: Officer, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> list[privacy.PrivacyRequestOut]:
+        return privacy.requests(service, limit=limit)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
@@ -385,6 +511,48 @@ def create_app(database_url: str, *, catalog_dir: Path | None = None, max_body: 
     def page_bank(who: Officer) -> str:
         return web.bank_page(bank.mismatches(service), who)
 
+    @app.get("/office/privacy", response_class=HTMLResponse, include_in_schema=False)
+    def page_privacy(who: Officer, done: str = "") -> str:
+        # Only a count comes back in the URL: a link cannot put words of its own on this page.
+        notice = f"บันทึกการแก้ไขแล้ว {int(done)} คำขอ" if done.isdigit() and len(done) < 6 else ""
+        return web.privacy_page(privacy.requests(service, limit=50), who, notice=notice)
+
+    @app.post("/office/privacy/access", include_in_schema=False)
+    async def page_access(request: Request, who: Officer) -> Response:
+        same_origin(request)
+        form = web.parse_form(await request.body())
+        try:
+            body = privacy.AccessRequestIn.model_validate(
+                {"citizen_id": web.digits(form.get("citizen_id", "")), "reason": form.get("reason", "")}
+            )
+        except ValidationError as exc:
+            page = web.privacy_page(privacy.requests(service, limit=50), who, error=web.form_error(exc))
+            return HTMLResponse(page, status_code=400)
+        export = await run_in_threadpool(privacy.access_request, service, body, who)
+        return Response(
+            export.model_dump_json(indent=2),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="access-{export.request.id}.json"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @app.post("/office/privacy/rectify", include_in_schema=False)
+    async def page_rectify(request: Request, who: Officer) -> Response:
+        same_origin(request)
+        form = web.parse_form(await request.body())
+        try:
+            body = privacy.RectificationIn.model_validate(web.rectification_fields(form))
+            result = await run_in_threadpool(privacy.rectify, service, body, who)
+        except ValidationError as exc:
+            page = web.privacy_page(privacy.requests(service, limit=50), who, error=web.form_error(exc))
+            return HTMLResponse(page, status_code=400)
+        except KnownError as exc:
+            page = web.privacy_page(privacy.requests(service, limit=50), who, error=exc.message_th)
+            return HTMLResponse(page, status_code=409)
+        return RedirectResponse(f"/office/privacy?done={len(result.changed)}", status_code=303)
+
     return app
 
 
@@ -396,6 +564,7 @@ def app_from_env() -> FastAPI:
         url,
         catalog_dir=Path(catalog) if catalog else None,
         max_body=int(os.environ.get(ENV_MAX_BODY, MAX_BODY)),
+        limits=Limits.parse(os.environ.get(ENV_LIMITS, "")),
     )
 
 

@@ -50,9 +50,19 @@ def _service(args: argparse.Namespace) -> CentralService:
     return build_service(_migrated(args), args.catalog_dir)
 
 
+def _limits(args: argparse.Namespace) -> str:
+    from central.security import Limits
+
+    try:
+        return str(Limits.parse(",".join(args.rate_limit or ())))
+    except ValueError as exc:
+        raise CentralError("ค่าจำกัดอัตราการเรียกไม่ถูกต้อง", str(exc)) from exc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    limits = _limits(args)
     url = _migrated(args)
     service = _service(args)
     if service.publish_versions():
@@ -63,6 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.catalog_dir:
         os.environ["CENTRAL_CATALOG_DIR"] = str(args.catalog_dir)
     os.environ["CENTRAL_MAX_BODY"] = str(args.max_body)
+    os.environ["CENTRAL_RATE_LIMITS"] = limits
+    log.info("rate limits (count/seconds): %s; largest body %d bytes", limits, args.max_body)
     uvicorn.run(
         "central.app:app_from_env",
         factory=True,
@@ -71,9 +83,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         ssl_certfile=args.tls_cert,
         ssl_keyfile=args.tls_key,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         log_level="warning" if args.quiet else "info",
         access_log=not args.quiet,
         timeout_graceful_shutdown=5,
+        # A worker answers the parent's health ping only once its imports are done: on a busy
+        # machine that takes more than uvicorn's 5 s, and the parent would kill it in a loop.
+        timeout_worker_healthcheck=60,
     )
     return 0
 
@@ -119,6 +135,15 @@ def cmd_add_officer(args: argparse.Namespace) -> int:
         raise CentralError("รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร", "The password needs at least 8 characters")
     _service(args).add_officer(args.username, password, name=args.name)
     print(f"officer {args.username} can sign in at /office", file=sys.stderr)
+    return 0
+
+
+def cmd_unlock_officer(args: argparse.Namespace) -> int:
+    from central.security import RateLimiter
+
+    service = _service(args)
+    RateLimiter(service.db).settle(clear=[f"login:{args.username}"])
+    print(f"officer {args.username} may sign in again (failed sign-ins forgotten)")
     return 0
 
 
@@ -180,6 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", default=None, help="certificate file (PEM) to serve https directly")
     serve.add_argument("--tls-key", default=None)
     serve.add_argument("--max-body", type=int, default=8 * 1024 * 1024, help="largest request body in bytes")
+    serve.add_argument(
+        "--rate-limit",
+        action="append",
+        metavar="NAME=COUNT/SECONDS",
+        help="kiosk (requests per kiosk), enrol (failed enrolments per address), login_ip (failed "
+        "sign-ins per address), login_user (failed sign-ins per officer name: the lockout); "
+        "defaults kiosk=1200/60 enrol=60/600 login_ip=30/900 login_user=5/900",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="proxies whose X-Forwarded-For names the client (default $FORWARDED_ALLOW_IPS or loopback)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no access log")
     serve.set_defaults(func=cmd_serve)
 
@@ -201,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     officer.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     officer.add_argument("--generate", action="store_true", help="generate and print a password")
     officer.set_defaults(func=cmd_add_officer)
+
+    unlock = sub.add_parser("unlock-officer", help="lift a lockout after failed sign-ins")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=cmd_unlock_officer)
 
     imp = sub.add_parser("import-bank-file", help="reconcile a Bill Payment CSV file")
     imp.add_argument("file", metavar="FILE")

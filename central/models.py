@@ -211,3 +211,121 @@ class BankLine(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     invoice_id: Mapped[str | None] = mapped_column(String(36))
     case_number: Mapped[str | None] = mapped_column(String(32))
+
+
+# --- device trust and personal data (migration 0003) ---------------------------------------------
+
+
+class RateCounter(Base):
+    """Hits per key (a kiosk, a client address, an officer name) in a window that opens with the
+    first hit. Kept in the database so that every server process counts the same hits."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_ms: Mapped[int] = mapped_column(BigInteger)  # start of the window, ms since the epoch
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PrivacyRequest(Base):
+    """A request about one person's data handled by an officer (PDPA): an access export or a
+    rectification. Rows are never changed or deleted (database triggers refuse it)."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))  # access / rectification
+    citizen_id: Mapped[str] = mapped_column(String(13), index=True)
+    officer: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Rectification(Base):
+    """One corrected value of one case: the case holds the new value, this row the old one."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("privacy_requests.id"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+
+
+class QueueEvent(Base):
+    """One queue event of any kiosk or counter of the office, never changed (idempotent by id).
+
+    `n` is the cursor kiosks pull the office's queue by; it is committed in increasing order
+    (`central.queue.QUEUE_LOCK`). `kiosk_id` is the device that recorded the event, `pushed_by`
+    the enrolled kiosk that sent it.
+    """
+
+    __tablename__ = "queue_events"
+    __table_args__ = (Index("ix_queue_events_day", "service_date", "at"),)
+
+    n: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    service_date: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[dt.datetime]
+    counter: Mapped[str] = mapped_column(String(4), default="")
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    kiosk_id: Mapped[str] = mapped_column(String(8))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    pushed_by: Mapped[str] = mapped_column(String(4))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class QueueTicket(Base):
+    """The office's view of a ticket: its queue events folded in (at, id) order, first call wins.
+
+    Numbers are not unique here on purpose: two kiosks set up with the same slot would otherwise
+    stop each other's sync; `central.queue.QueueService.duplicates` lists such numbers instead.
+    """
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        Index("ix_queue_tickets_number", "service_date", "number"),
+        Index("ix_queue_tickets_state", "service_date", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    service_date: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(16), default="")
+    group: Mapped[str] = mapped_column(String(4), default="")
+    priority: Mapped[str] = mapped_column(String(16), default="")
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    kiosk_id: Mapped[str] = mapped_column(String(8), default="")
+    issued_at: Mapped[dt.datetime | None]
+    service_code: Mapped[str] = mapped_column(String(48), default="")
+    line_at: Mapped[dt.datetime | None]
+    counter: Mapped[str] = mapped_column(String(4), default="")
+    target_counter: Mapped[str] = mapped_column(String(4), default="")
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    first_called_at: Mapped[dt.datetime | None]
+    called_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    # `called` events of another counter that lost to the first call (kept in the log).
+    ignored_calls: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime | None]
+
+
+class QueueCounter(Base):
+    """A counter's last open / break / close event as the office knows it."""
+
+    __tablename__ = "queue_counters"
+
+    id: Mapped[str] = mapped_column(String(4), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="closed")
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    groups: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[dt.datetime | None]
+    event_id: Mapped[str] = mapped_column(String(36), default="")

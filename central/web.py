@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qs, quote
 
+from pydantic import ValidationError
+
+from central.privacy import PrivacyRequestOut
 from central.schemas import Action, ActionRequest, BankLineOut, CaseDetailOut, CaseOut, Dashboard, FeeIn
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.fees import FixedFee
@@ -50,6 +53,7 @@ def layout(title: str, body: str, who: str) -> str:
 <style>{STYLE}</style></head><body>
 <header><strong>ระบบงานหลังบ้าน</strong><a href="/office">แดชบอร์ด</a><a href="/office/cases">คำขอทั้งหมด</a>
 <a href="/office/overdue">เกินกำหนด</a><a href="/office/bank">กระทบยอดธนาคาร</a>
+<a href="/office/privacy">ข้อมูลส่วนบุคคล</a>
 <span style="margin-left:auto">เจ้าหน้าที่: {_e(who)}</span></header>
 <main><h1>{_e(title)}</h1>{body}</main></body></html>"""
 
@@ -330,3 +334,81 @@ def action_from_form(form: dict[str, str]) -> ActionRequest:
         if form.get(name, "").strip():
             fields[name] = form[name].strip()
     return ActionRequest.model_validate(fields)
+
+
+_KIND_TH = {"access": "ขอเข้าถึง/ขอสำเนาข้อมูล", "rectification": "ขอแก้ไขข้อมูล"}
+_FIELD_TH = {
+    "name_th": "ชื่อ-นามสกุล (ไทย)",
+    "name_en": "ชื่อ-นามสกุล (อังกฤษ)",
+    "address": "ที่อยู่",
+    "phone": "โทรศัพท์",
+    "birth_date": "วันเกิด (ปปปป-ดด-วว)",
+    "citizen_id": "เลขประจำตัวประชาชน",
+}
+
+
+def privacy_page(
+    requests: Sequence[PrivacyRequestOut], who: str, *, error: str = "", notice: str = ""
+) -> str:
+    """Access requests and rectifications of personal data (PDPA sections 30 and 35), and their log."""
+    body = f'<p class="err">{_e(error)}</p>' if error else ""
+    body += f"<p><b>{_e(notice)}</b></p>" if notice else ""
+    fields = "".join(f'<option value="{k}">{_e(v)}</option>' for k, v in _FIELD_TH.items())
+    body += f"""
+<form class="act" method="post" action="/office/privacy/access">
+<h2>เจ้าของข้อมูลขอเข้าถึงหรือขอรับสำเนาข้อมูลส่วนบุคคล</h2>
+<p>เลขประจำตัวประชาชน <input name="citizen_id" size="17" required autocomplete="off"></p>
+<p>เหตุผล/เลขที่หนังสือคำขอ <input name="reason" size="60" required></p>
+<button>ส่งออกข้อมูลทั้งหมด (JSON)</button>
+<p>ระบบบันทึกว่าใครขอ เมื่อใด และเพราะเหตุใด ทุกครั้ง</p></form>
+<form class="act" method="post" action="/office/privacy/rectify">
+<h2>เจ้าของข้อมูลขอแก้ไขข้อมูลให้ถูกต้อง</h2>
+<p>เลขประจำตัวประชาชน <input name="citizen_id" size="17" required autocomplete="off">
+ เฉพาะคำขอเลขที่ <input name="case_number" size="16"> (เว้นว่าง = ทุกคำขอของบุคคลนี้)</p>
+<p>รายการ <select name="field">{fields}</select> หรือช่องในแบบคำขอ <input name="form_field" size="16"></p>
+<p>ค่าเดิม <input name="old_value" size="40"> (เว้นว่างได้) ค่าที่ถูกต้อง <input name="new_value" size="40" required></p>
+<p>หลักฐาน/เหตุผล <input name="reason" size="60" required></p>
+<button>บันทึกการแก้ไข</button><p>ค่าเดิมถูกเก็บไว้เป็นประวัติ</p></form>"""
+    rows = [
+        [
+            _when(r.at),
+            _e(_KIND_TH.get(r.kind, r.kind)),
+            _e(r.citizen_id),
+            _e(r.officer),
+            _e(r.reason),
+            str(r.cases),
+        ]
+        for r in requests
+    ]
+    body += "<h2>บันทึกคำขอเกี่ยวกับข้อมูลส่วนบุคคล</h2>"
+    body += _table(["เวลา", "ประเภท", "เลขประจำตัวประชาชน", "เจ้าหน้าที่", "เหตุผล", "จำนวนคำขอ"], rows)
+    return layout("ข้อมูลส่วนบุคคลของผู้ยื่นคำขอ", body, who)
+
+
+def digits(value: str) -> str:
+    """A citizen ID as typed: 1-2345-67890-12-3 or with spaces is the same ID."""
+    return "".join(ch for ch in value if not ch.isspace() and ch != "-")
+
+
+def rectification_fields(form: dict[str, str]) -> dict[str, object]:
+    form_field = form.get("form_field", "").strip()
+    fields: dict[str, object] = {
+        "citizen_id": digits(form.get("citizen_id", "")),
+        "field": f"form.{form_field}" if form_field else form.get("field", ""),
+        "new_value": form.get("new_value", "").strip(),
+        "reason": form.get("reason", ""),
+    }
+    if form.get("old_value", "").strip():
+        fields["old_value"] = form["old_value"].strip()
+    if form.get("case_number", "").strip():
+        fields["case_number"] = form["case_number"].strip().upper()
+    if fields["field"] == "citizen_id":
+        fields["new_value"] = digits(str(fields["new_value"]))
+    return fields
+
+
+def form_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    names = {"citizen_id": "เลขประจำตัวประชาชน", "reason": "เหตุผล", "field": "รายการ", "new_value": "ค่าที่ถูกต้อง"}
+    return f"ข้อมูลไม่ถูกต้อง: {names.get(where, where)} ({first['msg']})"

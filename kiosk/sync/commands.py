@@ -32,6 +32,7 @@ from kiosk.sync.credentials import (
     load_credential,
     save_credential,
 )
+from kiosk.sync.queue_sync import QueueSync
 from kiosk.sync.store import SyncStore
 from kiosk.sync.worker import SyncEngine, SyncWorker
 
@@ -58,7 +59,13 @@ def connector(data_dir: Path, config: Config, *, timeout: float = 15.0) -> Calla
         if credential is None:
             return None
         url = check_url(config.server.url or credential.url)
-        return CentralClient(url, credential.token, verify_tls=config.server.verify_tls, timeout=timeout)
+        return CentralClient(
+            url,
+            credential.token,
+            verify_tls=config.server.verify_tls,
+            ca_file=config.server.ca_file,
+            timeout=timeout,
+        )
 
     return connect
 
@@ -75,7 +82,9 @@ def _local(moment: dt.datetime | None) -> str:
 def cmd_enrol(args: argparse.Namespace) -> int:
     config = load_config(args.data_dir)
     url = check_url(args.url)
-    answer = CentralClient.enrol(url, args.code, verify_tls=config.server.verify_tls)
+    answer = CentralClient.enrol(
+        url, args.code, verify_tls=config.server.verify_tls, ca_file=config.server.ca_file
+    )
     if answer.kiosk_id != config.kiosk.id:
         # Case numbers carry the kiosk code; the server only accepts this kiosk's own numbers.
         raise CredentialError(
@@ -161,7 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             assert client is not None
             try:
                 with client:
-                    report = SyncEngine(store, batch_size=args.batch).run_once(client)
+                    queue = QueueSync.for_device(db, config)
+                    report = SyncEngine(store, batch_size=args.batch, queue=queue).run_once(client)
             except SyncError as exc:
                 store.note_attempt(ok=False, error=exc.message_en)
                 raise
@@ -172,8 +182,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"{report.refused} refused), received {report.pulled} change(s), {queued} still queued, "
                 f"{report.seconds:.2f}s"
             )
+            if report.queue is not None:
+                print(f"queue: sent {report.queue.pushed} event(s), received {report.queue.pulled}")
             return 0
-        return _run_forever(store, connect, args.batch)
+        return _run_forever(store, connect, args.batch, QueueSync.for_device(db, config))
     finally:
         db.close()
 
@@ -188,10 +200,12 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_forever(store: SyncStore, connect: Callable[[], CentralClient | None], batch: int) -> int:
+def _run_forever(
+    store: SyncStore, connect: Callable[[], CentralClient | None], batch: int, queue: QueueSync | None = None
+) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    worker = SyncWorker(store, connect, batch_size=batch)
+    worker = SyncWorker(store, connect, batch_size=batch, queue=queue)
     worker.start()
     try:
         while not stop.wait(1.0):

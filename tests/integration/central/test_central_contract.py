@@ -62,7 +62,13 @@ OPERATIONS = [
     ("GET", "/api/v1/office/kiosks"),
     ("POST", "/api/v1/office/bank-files"),
     ("GET", "/api/v1/office/bank-mismatches"),
+    ("POST", "/api/v1/office/privacy/access-requests"),
+    ("POST", "/api/v1/office/privacy/rectifications"),
+    ("GET", "/api/v1/office/privacy/requests"),
     ("GET", "/healthz"),
+    ("POST", "/api/v1/queue/events"),
+    ("GET", "/api/v1/queue/events"),
+    ("POST", "/api/v1/queue/claim"),
 ]
 CHECKS = [
     openapi_checks.status_code_conformance,
