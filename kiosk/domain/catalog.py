@@ -7,6 +7,9 @@ the running kiosk skips the bad file and tells staff.
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -16,6 +19,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kiosk.domain.services import Category, ServiceDefinition
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,14 @@ class CatalogProblem:
         return f"{where}: {self.reason}"
 
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+def _quoted(key: str) -> str:
+    text = json.dumps(key, ensure_ascii=False)
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cc" else c for c in text)
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -37,17 +50,28 @@ def _location(loc: tuple[int | str, ...]) -> str:
         elif item in {"fixed", "per_unit", "percent", "staff_amount", "assessed"}:
             continue  # pydantic's discriminator tag adds nothing for the reader
         else:
-            parts.append(("." if parts else "") + item)
+            # A key that is empty, huge or holds control characters is quoted and cut as TOML would
+            # write it, so the report names it visibly and cannot garble the terminal or the log.
+            key = item if _BARE_KEY.match(item) else _quoted(item[:60])
+            parts.append(("." if parts else "") + key)
     return "".join(parts)
 
 
+TOO_DEEP = "nested too deeply to be a service definition"
+
+
 def parse_definition(text: str, file: str) -> tuple[ServiceDefinition | None, list[CatalogProblem]]:
+    # tomllib parses arrays and inline tables recursively: thousands of `[` exhaust the stack.
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [CatalogProblem(file, "", f"not valid TOML: {exc}")]
+    except RecursionError:
+        return None, [CatalogProblem(file, "", TOO_DEEP)]
     try:
         return ServiceDefinition.model_validate(data), []
+    except RecursionError:
+        return None, [CatalogProblem(file, "", TOO_DEEP)]
     except ValidationError as exc:
         problems = [
             CatalogProblem(file, _location(tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
@@ -78,7 +102,14 @@ class Catalog:
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(CatalogProblem(path.name, "", f"cannot be read: {exc}"))
                 continue
-            definition, found = parse_definition(text, path.name)
+            try:
+                definition, found = parse_definition(text, path.name)
+            except Exception as exc:  # one file, however broken, never stops the kiosk serving the others
+                log.exception("service definition %s could not be checked", path.name)
+                definition, found = (
+                    None,
+                    [CatalogProblem(path.name, "", f"could not be checked ({exc!r:.200})")],
+                )
             problems.extend(found)
             if definition is None:
                 continue

@@ -38,19 +38,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# No law gives more: a larger number is a typing error, and far larger ones overflow the date arithmetic
+# of the SLA (a definition that loads must never fail at the counter).
+MAX_TIME_VALUE = 10_000
+
+
 class Duration(_Strict):
-    value: Decimal = Field(gt=0, description="Manuals give step times such as 1.5 นาที")
+    value: Decimal = Field(gt=0, le=MAX_TIME_VALUE, description="Manuals give step times such as 1.5 นาที")
     unit: TimeUnit
 
 
 class TimeLimit(_Strict):
     """The legal time limit. The SLA clock runs from documents verified complete to decision/pickup."""
 
-    value: int = Field(gt=0)
+    value: int = Field(gt=0, le=MAX_TIME_VALUE)
     unit: TimeUnit
     basis_th: str = Field(default="", description="The law that sets the limit")
     max_extensions: int = Field(default=0, ge=0, le=2)
-    extension_value: int | None = Field(default=None, gt=0, description="Length of one extension")
+    extension_value: int | None = Field(
+        default=None, gt=0, le=MAX_TIME_VALUE, description="Length of one extension"
+    )
 
     @model_validator(mode="after")
     def _extensions(self) -> TimeLimit:
@@ -153,9 +160,10 @@ class FormField(_Strict):
     unit_th: str = ""
     min_length: int | None = Field(default=None, ge=0)
     max_length: int | None = Field(default=None, gt=0)
-    pattern: str | None = None
-    min_value: float | None = None
-    max_value: float | None = None
+    pattern: str | None = Field(default=None, max_length=1000)
+    # NaN would make every comparison with a typed number raise; infinity means no limit: leave it out.
+    min_value: float | None = Field(default=None, allow_inf_nan=False)
+    max_value: float | None = Field(default=None, allow_inf_nan=False)
     choices: tuple[Choice, ...] = ()
     prefill: str | None = Field(
         default=None, description="'card:<field>' or 'office:<field>', e.g. card:address.full"
@@ -183,9 +191,20 @@ class FormField(_Strict):
 
             try:
                 re.compile(v)
-            except re.error as exc:
+            # A repeat count beyond the engine's limit raises OverflowError, deep groups RecursionError:
+            # both are a broken pattern, not a reason to stop loading the catalog.
+            except (re.error, OverflowError, RecursionError) as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from exc
         return v
+
+    @model_validator(mode="after")
+    def _limits(self) -> FormField:
+        # Limits nobody can satisfy would leave the applicant stuck on the form.
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValueError("min_value is larger than max_value")
+        if self.min_length is not None and self.max_length is not None and self.min_length > self.max_length:
+            raise ValueError("min_length is larger than max_length")
+        return self
 
     @model_validator(mode="after")
     def _choices(self) -> FormField:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from kiosk.config import Office
@@ -106,17 +107,60 @@ def prefill_value(f: FormField, record: CardRecord | None, office: Office) -> st
 
 # --- validation -------------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^0\d{8,9}$")
+_PHONE = re.compile(r"^0\d{8,9}$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+# Plain notation only: `Decimal` also takes `1e999999`, whose integer takes a minute to build and
+# then cannot be printed, `Infinity`, `1_000` and digits of any script.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+MAX_INTEGER_DIGITS = 15  # a trillion baht and more: far above any fee base, well inside Decimal's 28
+MAX_FRACTION_DIGITS = 6
+# Thai keyboards type Thai digits: the same number, stored in the digits the documents and the server use.
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_DIGIT_TYPES = {
+    FieldType.CITIZEN_ID,
+    FieldType.PHONE,
+    FieldType.DATE,
+    FieldType.NUMBER,
+    FieldType.DECIMAL,
+    FieldType.MONEY,
+}
+# Without a limit in the definition a field still ends somewhere: a pasted book is not an answer.
+DEFAULT_MAX_LENGTH = {FieldType.TEXTAREA: 4000}
+DEFAULT_MAX_LINE = 1000
+# The person's name and address travel to the central server, which takes no more than this
+# (kiosk.wire.WireApplicant); a form field they are taken from is held to it too.
+IDENTITY_MAX_LENGTH = {"card:name_th.full": 200, "card:name_en.full": 200, "card:address.full": 1000}
+# Direction overrides and isolates reorder what is printed and shown (a name read backwards on the
+# receipt); no Thai or English answer needs them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unprintable(text: str, *, multiline: bool) -> bool:
+    """Control characters (NUL above all: the server's database cannot hold it), lone surrogates, line
+    separators in a one-line answer and direction overrides. Emoji, combining marks and any script are
+    text and stay exactly as typed."""
+    for c in text:
+        if multiline and c in "\n\t":
+            continue
+        if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _BIDI_CONTROLS:
+            return True
+    return False
 
 
 def _number(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
+    plain = text.replace(",", "")
+    if not _NUMBER.match(plain):
         return None
+    number = Decimal(plain)
     return number if number.is_finite() else None
+
+
+def _too_long(number: Decimal) -> bool:
+    digits, exponent = number.as_tuple().digits, number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: `_number` returns no NaN or infinity
+    fraction = max(-exponent, 0)
+    return len(digits) - fraction > MAX_INTEGER_DIGITS or fraction > MAX_FRACTION_DIGITS
 
 
 def parse_date(text: str) -> str | None:
@@ -159,12 +203,21 @@ def validate(f: FormField, raw: Value) -> tuple[Any, str | None]:
             return checked, tr("Please tick this box to continue.")
         return checked, None
     text = str(raw).strip()
+    if f.type in _DIGIT_TYPES:
+        text = text.translate(_THAI_DIGITS)
     if not text:
         if not f.required:
             return "", None
         if f.type is FieldType.SELECT:
             return "", tr("Please choose one of the options.")
         return "", tr("Please fill in this field.")
+    if _unprintable(text, multiline=f.type is FieldType.TEXTAREA):
+        return text, tr("Please remove the special or invisible characters from this field.")
+    limit = f.max_length or DEFAULT_MAX_LENGTH.get(f.type, DEFAULT_MAX_LINE)
+    if f.prefill in IDENTITY_MAX_LENGTH:
+        limit = min(limit, IDENTITY_MAX_LENGTH[f.prefill])
+    if len(text) > limit:
+        return text, tr("Please shorten this to at most {count} characters.").format(count=limit)
     if f.type is FieldType.SELECT:
         if text not in {c.value for c in f.choices}:
             return text, tr("Please choose one of the options.")
@@ -201,6 +254,8 @@ def validate(f: FormField, raw: Value) -> tuple[Any, str | None]:
                 else tr("Please enter a number.")
             )
             return text, message
+        if _too_long(number):
+            return text, tr("This number has too many digits.")
         if number < 0:
             return text, tr("The number cannot be negative.")
         if f.type is FieldType.MONEY and -number.as_tuple().exponent > 2:  # type: ignore[operator]
@@ -212,8 +267,6 @@ def validate(f: FormField, raw: Value) -> tuple[Any, str | None]:
         return (str(int(number)) if f.type is FieldType.NUMBER else str(number)), None
     if f.min_length is not None and len(text) < f.min_length:
         return text, tr("Please enter at least {count} characters.").format(count=f.min_length)
-    if f.max_length is not None and len(text) > f.max_length:
-        return text, tr("Please shorten this to at most {count} characters.").format(count=f.max_length)
     if f.pattern is not None and not re.fullmatch(f.pattern, text):
         return text, tr("This does not look right: please check it.") + (
             f" ({pick(f.help_th, f.help_en)})" if f.help_th else ""
@@ -333,7 +386,8 @@ class Visit:
             form[f.key] = value if error is None else ""
         try:
             return quote(self.service.fees, form), None
-        except FeeError:
+        # ArithmeticError: a product beyond Decimal's precision (a rate times a huge quantity).
+        except (FeeError, ArithmeticError):
             return None, tr("The fee cannot be worked out from what is entered yet.")
 
     def _identity(self, prefill: str) -> str:
@@ -344,15 +398,17 @@ class Visit:
         return ""
 
     def applicant(self) -> ApplicantInfo:
+        # The phone as validation stores it (ASCII digits, no spaces or dashes), never as typed.
         phone = next(
             (
-                str(self.values.get(f.key, ""))
+                str(value)
                 for f in self.form_fields(staff=True)
-                if f.type is FieldType.PHONE and self.values.get(f.key)
+                if f.type is FieldType.PHONE
+                for value, error in [validate(f, self.values.get(f.key, ""))]
+                if value and error is None
             ),
             "",
         )
-        phone = re.sub(r"[\s-]", "", phone)
         if self.record is not None:
             r = self.record
             return ApplicantInfo(

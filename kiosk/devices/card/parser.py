@@ -19,11 +19,17 @@ _PADDING = b" \x00"
 _REDACTED = "<redacted>"
 
 
+# C0, DEL and C1: TIS-620 maps them to control characters, which no name or address holds. Kept, a
+# NUL or an escape inside a field would be stored, printed and refused by the central server.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
 def decode_tis620(raw: bytes) -> str:
-    """Decode a space/NUL padded TIS-620 field; an undefined byte becomes U+FFFD, not a lost card."""
-    text = raw.rstrip(_PADDING).decode("tis_620", errors="replace")
+    """Decode a space/NUL padded TIS-620 field; an undefined or control byte becomes U+FFFD, not a lost
+    card."""
+    text = raw.rstrip(_PADDING).decode("tis_620", errors="replace").translate(_CONTROLS)
     if "\ufffd" in text:
-        log.warning("card text field holds bytes outside TIS-620")
+        log.warning("card text field holds bytes outside TIS-620 text")
     return text
 
 
@@ -214,7 +220,7 @@ class CardRecord:
 
 
 def _ascii(raw: bytes) -> str:
-    return raw.rstrip(_PADDING).decode("ascii", errors="replace").strip()
+    return raw.rstrip(_PADDING).decode("ascii", errors="replace").translate(_CONTROLS).strip()
 
 
 def _full_date(raw: str) -> dt.date | None:
