@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__
+from kiosk import __version__, privacy_commands, queue_commands, staff_commands
 from kiosk.config import CONFIG_FILE, default_data_dir, load_config
 from kiosk.devices.card import commands as card_commands
 from kiosk.documents import commands as document_commands
@@ -389,7 +389,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_office(args)
     from kiosk.ui.app import run
 
-    return run(args.data_dir, fullscreen=not args.windowed, demo=args.demo)
+    return run(args.data_dir, fullscreen=not args.windowed, demo=args.demo, board=args.board)
+
+
+def _no_display(what_th: str, what_en: str) -> int:
+    print(
+        f"ไม่พบหน้าจอ: เปิด{what_th}บนเดสก์ท็อป หรือด้วย xvfb-run\n"
+        f"No display: run the {what_en} on a desktop, or under xvfb-run.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def cmd_counter(args: argparse.Namespace) -> int:
+    """The officer's counter window: call, recall, no-show, transfer, start and finish service."""
+    if not _has_display():
+        return _no_display("หน้าจอช่องบริการ", "counter window")
+    from kiosk.ui.app import run_counter
+
+    return run_counter(args.data_dir, counter_id=args.counter, fullscreen=not args.windowed)
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    """The waiting room's display board: now serving, recently called, waiting per line."""
+    if not _has_display():
+        return _no_display("จอแสดงคิว", "display board")
+    from kiosk.ui.app import run_board
+
+    return run_board(args.data_dir, fullscreen=not args.windowed, screen=args.screen)
 
 
 def cmd_office(args: argparse.Namespace) -> int:
@@ -450,6 +477,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="demo office when the data directory is empty, demo cards in the staff menu, printing to PDF files",
     )
     run.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    run.add_argument(
+        "--board", action="store_true", help="the queue's display board too (on the second screen if any)"
+    )
+    desk = _add(sub, "counter", cmd_counter, "the queue window of one service counter, for the officer")
+    desk.add_argument("--counter", required=True, help="the counter's id in [queue] counters, e.g. 1")
+    desk.add_argument("--windowed", action="store_true", help="a window (the default)", default=True)
+    desk.add_argument(
+        "--fullscreen", action="store_false", dest="windowed", help="full screen instead of a window"
+    )
+    board = _add(sub, "board", cmd_board, "the queue's display board for the waiting room's wall screen")
+    board.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    board.add_argument("--screen", type=int, default=None, help="screen number (0 = primary)")
     _add(sub, "office", cmd_office, "the office at a glance: services, cases by state, overdue, outbox")
 
     catalog = sub.add_parser(
@@ -504,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     card_commands.add_commands(sub)
     document_commands.add_commands(sub)
     sync_commands.add_commands(sub)
+    staff_commands.add_commands(sub)
+    privacy_commands.add_commands(sub)
+    queue_commands.add_commands(sub)
     return parser
 
 

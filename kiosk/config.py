@@ -7,10 +7,12 @@ with the file, the key and the reason; the kiosk does not start on a half-unders
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -69,14 +71,59 @@ class Kiosk(_Section):
 
 class Server(_Section):
     url: str = Field(default="", description="Central server URL; empty = work alone")
-    verify_tls: bool = True
+    verify_tls: bool = Field(
+        default=True, description="Check the server's TLS certificate (turn off only to diagnose)"
+    )
+    ca_file: Path | None = Field(
+        default=None,
+        description="PEM bundle of the office's own CA: the server's certificate is checked against it "
+        "instead of the public CAs (absolute path)",
+    )
 
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if v and not v.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or http:// on loopback)")
-        return v.rstrip("/")
+        v = v.strip()
+        if not v:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme == "https" and parts.hostname:
+            return v.rstrip("/")
+        if parts.scheme == "http" and _loopback(parts.hostname or ""):
+            return v.rstrip("/")
+        if parts.scheme == "http":
+            # load_config shows this reason as is (its Thai line names only the key): both languages.
+            raise ValueError(
+                "http:// sends personal data unencrypted: use https://, http:// only for this machine "
+                "(127.0.0.1, localhost) / ใช้ https:// เท่านั้น http:// ใช้ได้เฉพาะเครื่องนี้"
+            )
+        raise ValueError("must be an https:// address / ต้องขึ้นต้นด้วย https://")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_file(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return v
+        if not v.is_absolute():
+            raise ValueError("must be an absolute path / ต้องเป็นที่อยู่ไฟล์แบบเต็ม")
+        if not v.is_file():
+            raise ValueError(f"no such file: {v} / ไม่พบไฟล์")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Server:
+        if self.ca_file is not None and not self.verify_tls:
+            raise ValueError("ca_file needs verify_tls = true / ca_file ใช้ได้เมื่อ verify_tls = true")
+        return self
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Printers(_Section):
@@ -92,6 +139,18 @@ class Calendar(_Section):
 class Privacy(_Section):
     retention_days: int = Field(
         default=7, ge=0, le=365, description="Days personal data stays after the server confirms a case"
+    )
+
+
+class Staff(_Section):
+    """Staff sign-in at the kiosk: see docs/staff.md."""
+
+    sign_out_minutes: int = Field(
+        default=5, ge=1, le=120, description="Staff mode closes after this many minutes without a staff touch"
+    )
+    max_failures: int = Field(default=5, ge=3, le=20, description="Wrong PINs in a row that lock an account")
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long a locked account stays locked"
     )
 
 
@@ -198,6 +257,7 @@ class Config(_Section):
     printers: Printers = Printers()
     calendar: Calendar = Calendar()
     privacy: Privacy = Privacy()
+    staff: Staff = Staff()
     queue: Queue = Queue()
     catalog_dir: Path = Field(default=RESOURCES / "services", description="Folder of service definitions")
 

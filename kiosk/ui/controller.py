@@ -14,13 +14,15 @@ import json
 import logging
 from collections import Counter as Tally
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from kiosk.config import Config
+from kiosk.devices.card.parser import CardRecord
 from kiosk.devices.card.service import (
     CardError,
     CardInserted,
@@ -38,6 +40,8 @@ from kiosk.domain.sla import BANGKOK
 from kiosk.domain.thai import format_citizen_id, format_date_long, mask_citizen_id
 from kiosk.domain.workflow import Actor, CaseState, EventKind, Role
 from kiosk.storage.cases import CaseStore, CaseView, StaffAction
+from kiosk.storage.privacy import REMOVED_EN, REMOVED_TH
+from kiosk.storage.staff import VOIDABLE, StaffMember
 from kiosk.sync.worker import SyncStatus
 from kiosk.ui.card_source import CardEvents, CardSource, DemoCards
 from kiosk.ui.errors import UserMessage
@@ -47,7 +51,7 @@ from kiosk.ui.ops import Operation, Runner
 from kiosk.ui.printing import DocumentPrinter, PrinterStatus, PrintResult
 from kiosk.ui.qr import qr_pixmap
 from kiosk.ui.qtcompat import emit
-from kiosk.ui.staff import StaffPin
+from kiosk.ui.staff import StaffDesk
 from kiosk.ui.sync_status import SyncEvents, SyncSource, indicator, staff_text
 from kiosk.ui.views.about_view import AboutContent
 from kiosk.ui.views.documents_view import DocumentRow
@@ -73,7 +77,7 @@ class KioskServices:
     data_dir: Path
     printer: DocumentPrinter
     languages: Languages
-    staff_pin: StaffPin
+    staff: StaffDesk  # signed-in staff, sign-out clock, approvals, audit log (kiosk.ui.staff)
     card_events: CardEvents
     card_source: CardSource | None = None
     demo_cards: DemoCards | None = None
@@ -133,6 +137,18 @@ def fee_summary(service: ServiceDefinition) -> str:
     return tr("Fee depends on your request")
 
 
+def is_elderly(record: CardRecord, elderly_age: int, today: dt.date | None = None) -> bool:
+    """Old enough for the elderly priority by the card's birth date. The card may leave the month or
+    day unknown: the age counted is the one the person has certainly reached (latest possible birthday)."""
+    born = record.birth_date
+    if born is None:
+        return False
+    today = today or dt.datetime.now(BANGKOK).date()
+    month, day = born.month or 12, born.day or 31
+    age = today.year - born.year - ((today.month, today.day) < (month, day))
+    return age >= elderly_age
+
+
 def priority_labels() -> list[tuple[str, str]]:
     return [(value, pick(th, en)) for value, th, en in PRIORITIES]
 
@@ -187,6 +203,7 @@ class KioskController(QObject):
         self._reason_action: Callable[[str], None] | None = None
         self._reason_cancel: Callable[[], None] | None = None
         self._return_screen: Screen | None = None
+        self._void_pending: tuple[str, str] | None = None  # case number, reason: awaiting approval
         self._connect()
         services.languages.on_change(self._language_changed)
         self.w.services.set_category_names(category_names())
@@ -237,7 +254,9 @@ class KioskController(QObject):
         w.status.reprint.connect(self.reprint)
         w.status.back.connect(self._status_back)
         w.pin.submitted.connect(self.unlock)
-        w.pin.cancelled.connect(w.pin.hide)
+        w.pin.cancelled.connect(self._pin_cancelled)
+        self.s.staff.attach(self.db, self, self._staff_input)
+        self.s.staff.timed_out.connect(lambda: self.lock_staff(how="auto"))
         w.reason.submitted.connect(self._reason_given)
         w.reason.cancelled.connect(self._reason_cancelled)
         w.idle.still_here.connect(self.idle.activity)
@@ -253,6 +272,10 @@ class KioskController(QObject):
         bar.demo_insert.connect(self.insert_demo_card)
         bar.demo_remove.connect(self.remove_demo_card)
         bar.end_visit.connect(lambda: self.end_visit("staff"))
+        bar.void_case.connect(self.void_case)
+        bar.audit_log.connect(lambda: self.s.staff.show_audit(self.w))
+        w.exit_requested.connect(self.request_exit)
+        self.staff_changed.connect(w.set_staff_present)  # a locked window leaves full screen for staff only
 
     def shutdown(self) -> None:
         """Stop every worker and timer this controller started (the tests check that none is left)."""
@@ -270,6 +293,7 @@ class KioskController(QObject):
             self.s.card_source.stop()
         if self.s.demo_cards is not None:
             self.s.demo_cards.stop()
+        self.s.staff.shutdown()
         self.db.shutdown()
         self.print_runner.shutdown()
         self.visit.wipe()
@@ -305,6 +329,7 @@ class KioskController(QObject):
         self.w.retranslate()
         self.w.services.set_category_names(category_names())
         self.w.staff_bar.set_priority_labels(priority_labels())
+        self.s.staff.retranslate()
         self.w.notice.retranslate()
         screen = self.screen
         if screen is Screen.SERVICES:
@@ -432,6 +457,9 @@ class KioskController(QObject):
             )
             return
         self.visit.record = event.record
+        if not self.visit.priority and is_elderly(event.record, self.s.config.queue.elderly_age):
+            self.visit.priority = "elderly"  # the card says so: served first without having to ask
+            self.w.staff_bar.set_priority(self.visit.priority)
         self.w.reading.set_stage(2)
         if self.visit.service is not None:
             if self.visit.service.needs_photo:
@@ -897,7 +925,7 @@ class KioskController(QObject):
 
     def actor(self) -> Actor:
         if self.staff and self.takeover:
-            return Actor(Role.STAFF, self.s.staff_pin.staff_id)
+            return self.s.staff.actor
         return Actor(Role.APPLICANT)
 
     def submit(self) -> None:
@@ -917,10 +945,13 @@ class KioskController(QObject):
         missing = v.missing_documents()
         priority = v.priority
         actor = self.actor()
-        staff_actor = Actor(Role.STAFF, self.s.staff_pin.staff_id)
+        staff_actor = self.s.staff.actor
         cases = self.cases
         serial = v.serial
         code = s.code
+        # The queue ticket is issued with the case, in its transaction, in the service's group.
+        queue = cases.queue
+        group = queue.group_for(s.code, s.category.value) if queue is not None else None
 
         def work() -> CaseView:
             case = cases.submit(
@@ -931,9 +962,12 @@ class KioskController(QObject):
                 documents=documents,
                 priority=priority,
                 staff_actions=staff_actions,
+                ticket_group=group,
             )
             if missing:
+                ticket = case.ticket_number
                 case = cases.record_deficiency(case.number, missing, staff_actor, fix_days=FIX_DAYS)
+                case = replace(case, ticket_number=ticket)
             return case
 
         def done(case: CaseView) -> None:
@@ -987,8 +1021,37 @@ class KioskController(QObject):
             case.number, "\n\n".join(lines), qr_pixmap(qr_text, 260), tr("Scan to follow your request")
         )
         self.w.done.set_printing(tr("Printing your ticket…"))
+        self._show_ticket(case)
         self.go(Screen.DONE)
         self._print_after_submit(case.number, deficiency)
+
+    def _show_ticket(self, case: CaseView) -> None:
+        """The queue number on the done screen (the counter calls it), then the estimated wait."""
+        queue = self.cases.queue
+        number = case.ticket_number
+        self.w.done.set_ticket(number, "")
+        if not number or queue is None:
+            return
+        serial, case_id = self.visit.serial, case.id
+
+        def work() -> tuple[int, int] | None:
+            ticket = queue.ticket_for_case(case_id)
+            return queue.estimate(ticket.id) if ticket is not None else None
+
+        def done(found: tuple[int, int] | None) -> None:
+            if found is None or serial != self.visit.serial or self.screen is not Screen.DONE:
+                return
+            ahead, minutes = found
+            self.w.done.set_ticket(
+                number,
+                tr("{count} people ahead of you, about {minutes} minutes").format(
+                    count=ahead, minutes=minutes
+                )
+                if ahead
+                else tr("You are next: please watch the screen."),
+            )
+
+        self.db.submit(Operation("ticket estimate", work, done, lambda _m: None))
 
     def _print_after_submit(self, number: str, deficiency: bool) -> None:
         printer = self.s.printer
@@ -1143,41 +1206,114 @@ class KioskController(QObject):
         if self.staff:
             return
         emit(self.message_shown, "staff_called")
-        self.w.pin.open()
-        if self.s.staff_pin.locked_out:
-            self.w.pin.error.setText(tr("Too many wrong PINs. Please wait two minutes."))
+        self._void_pending = None
+        self.w.pin.ask_sign_in()
+        self.s.staff.check_accounts(self.w.pin.error.setText)
 
-    def unlock(self, pin: str) -> None:
-        if not self.s.staff_pin.check(pin):
-            self.w.pin.error.setText(
-                tr("Too many wrong PINs. Please wait two minutes.")
-                if self.s.staff_pin.locked_out
-                else tr("Wrong PIN. Please try again.")
-            )
+    def unlock(self, code: str, pin: str) -> None:
+        """The pad's staff code and PIN: a sign-in, or a supervisor approving a void (kiosk.ui.staff)."""
+        if self._void_pending is not None:
+            self._approve_void(code, pin)
+            return
+        if self.staff:
+            return
+
+        def refused(kind: str, text: str) -> None:
+            self.w.pin.set_busy(False)
+            self.w.pin.error.setText(text)
+            emit(self.message_shown, f"staff_{kind}")
+
+        self.w.pin.set_busy(True)
+        self.s.staff.sign_in(code, pin, done=self._signed_in, refused=refused)
+
+    def _signed_in(self, _member: StaffMember) -> None:
+        if not self.w.pin.isVisible():
+            self.s.staff.sign_out("visit_end")  # the visit ended while the PIN was being checked
             return
         self.w.pin.hide()
         self.staff = True
+        self.w.staff_bar.set_member(self.s.staff.who(), can_audit=self.s.staff.can_approve)
         self.w.staff_bar.set_priority(self.visit.priority)
         self.w.staff_bar.show()
         self._staff_views_changed()
         self.refresh_devices()
         emit(self.staff_changed, True)
 
-    def lock_staff(self, *, ending: bool = False) -> None:
+    def _pin_cancelled(self) -> None:
+        self._void_pending = None
+        self.w.pin.hide()
+
+    def _staff_input(self, widget: QWidget) -> bool:
+        """Input that keeps staff signed in: on the staff bar or a staff prompt, on the checklist or a
+        case staff opened, or anywhere while staff have taken the visit over."""
+        if self.takeover:
+            return True
+        w = self.w
+        areas: list[QWidget] = [w.staff_bar, w.reason, w.pin, w.documents]
+        if self.status_case:
+            areas.append(w.status)
+        return any(a is widget or a.isAncestorOf(widget) for a in areas)
+
+    def lock_staff(self, *, ending: bool = False, how: str = "") -> None:
         was = self.staff
         if was and self.takeover and not ending:
             self._record_visit_action("give_back")  # the applicant carries on alone
         self.staff = False
         self.takeover = False
+        self._void_pending = None
         bar = self.w.staff_bar
         bar.takeover.blockSignals(True)
         bar.takeover.setChecked(False)
         bar.takeover.blockSignals(False)
-        bar.retranslate()
+        bar.set_member("", can_audit=False)
+        bar.set_can_void(False)
         bar.hide()
         if was:
+            if self.w.reason.isVisible():
+                self._reason_cancelled()  # a staff prompt does not outlive staff mode
+            self.w.pin.hide()
+            self.s.staff.sign_out(how or ("visit_end" if ending else "manual"))
             self._staff_views_changed()
             emit(self.staff_changed, False)
+
+    def void_case(self) -> None:
+        """Void (withdraw) the case on screen: a reason, then a supervisor's code and PIN on this screen."""
+        number = self.status_case
+        if not self.staff or not number:
+            return
+
+        def approve(reason: str) -> None:
+            self._void_pending = (number, reason)
+            self.w.pin.ask_approval(
+                tr("Approve voiding a request"),
+                tr(
+                    "Request {number}: a supervisor or an administrator, not you, enters their code and PIN."
+                ).format(number=number),
+            )
+
+        self._ask_reason(
+            tr("Void a request"),
+            tr("Why is request {number} voided? A supervisor approves next.").format(number=number),
+            approve,
+        )
+
+    def _approve_void(self, code: str, pin: str) -> None:
+        assert self._void_pending is not None
+        number, reason = self._void_pending
+
+        def done(c: CaseView) -> None:
+            self._void_pending = None
+            self.w.pin.hide()
+            self._case_written(c)
+            emit(self.message_shown, "case_voided")
+
+        def failed(message: UserMessage) -> None:
+            self.w.pin.set_busy(False)
+            self.w.pin.error.setText(message.text)
+            emit(self.message_shown, "void_refused")
+
+        self.w.pin.set_busy(True)
+        self.s.staff.void(self.cases, number, reason, code, pin, done=done, failed=failed)
 
     def _staff_views_changed(self) -> None:
         self._redraw_visit_screen()
@@ -1265,6 +1401,13 @@ class KioskController(QObject):
         else:
             self.w.showFullScreen()
 
+    def request_exit(self) -> None:
+        """The staff bar's *Exit kiosk*: closes a locked kiosk, for signed-in staff only (docs/lockdown.md)."""
+        if not self.staff:
+            return
+        self.end_visit("staff")  # nobody's data stays on screen or in memory
+        self.w.exit_kiosk()
+
     def staff_open_case(self) -> None:
         if self.screen is not Screen.STATUS:
             self._return_screen = self.screen if self.screen is not Screen.WELCOME else None
@@ -1291,6 +1434,7 @@ class KioskController(QObject):
 
     def _leave_case(self) -> None:
         """No stored case on screen: the staff bar's priority is the visit's again."""
+        self.w.staff_bar.set_can_void(False)
         if self.status_case:
             self.status_case = ""
             self.status_case_priority = ""
@@ -1320,7 +1464,7 @@ class KioskController(QObject):
         )
         lines = [
             pick(c.state.label_th, c.state.label_en),
-            c.applicant_name,
+            pick(REMOVED_TH, REMOVED_EN) if c.personal_removed else c.applicant_name,
             mask_citizen_id(c.citizen_id or ""),
             tr("Sent on {date}").format(date=local_date(c.created_at)),
         ]
@@ -1343,10 +1487,11 @@ class KioskController(QObject):
             )
         )
         self.w.status.set_message("")
+        self.w.staff_bar.set_can_void(self.staff and c.state in VOIDABLE)
         emit(self.case_updated, c.number)
 
     def _staff_actor(self) -> Actor:
-        return Actor(Role.STAFF, self.s.staff_pin.staff_id)
+        return self.s.staff.actor
 
     def mark_case_document(self, number: str, key: str, status: str) -> None:
         if not self.staff:
@@ -1479,7 +1624,7 @@ class KioskController(QObject):
             server_url=self.s.config.server.url,
             waiting=self.outbox_waiting,
         )
-        pin = "  ·  " + tr("demo PIN in use") if self.s.staff_pin.demo else ""
+        pin = "  ·  " + tr("demo staff accounts in use") if self.s.staff.demo else ""
         text = f"{card}  ·  {printer}  ·  {sync}{pin}"
         self.w.staff_bar.set_devices(text)
         emit(self.devices_refreshed, text)

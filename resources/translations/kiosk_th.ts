@@ -268,14 +268,6 @@
         <translation>พิมพ์ใบแจ้งชำระเงินแล้ว กรุณารับเอกสาร</translation>
     </message>
     <message>
-        <source>Too many wrong PINs. Please wait two minutes.</source>
-        <translation>ใส่รหัสผิดหลายครั้ง กรุณารอ 2 นาที</translation>
-    </message>
-    <message>
-        <source>Wrong PIN. Please try again.</source>
-        <translation>รหัสไม่ถูกต้อง กรุณาลองอีกครั้ง</translation>
-    </message>
-    <message>
         <source>Change the priority of a request</source>
         <translation>เปลี่ยนลำดับการให้บริการของคำขอ</translation>
     </message>
@@ -366,10 +358,6 @@
     <message>
         <source>last error: {error}</source>
         <translation>ข้อผิดพลาดล่าสุด: {error}</translation>
-    </message>
-    <message>
-        <source>demo PIN in use</source>
-        <translation>ใช้รหัสสาธิต</translation>
     </message>
     <message>
         <source>Time limit: {limit}</source>
@@ -540,8 +528,8 @@
         <translation>สิทธิของท่าน</translation>
     </message>
     <message>
-        <source>You may ask to see or correct your data at the counter. If you do not agree, tap Cancel: the staff can help you on paper.</source>
-        <translation>ท่านขอดูหรือขอแก้ไขข้อมูลของท่านได้ที่เคาน์เตอร์ หากไม่ยินยอม กด “ยกเลิก” เจ้าหน้าที่จะช่วยยื่นคำขอแบบกระดาษให้</translation>
+        <source>You may ask for a copy of your data or for a correction at the counter, and complain to the Personal Data Protection Committee. If you do not agree, tap Cancel: the staff can help you on paper.</source>
+        <translation>ท่านขอสำเนาหรือขอแก้ไขข้อมูลของท่านได้ที่เคาน์เตอร์ และร้องเรียนต่อคณะกรรมการคุ้มครองข้อมูลส่วนบุคคลได้ หากไม่ยินยอม กด “ยกเลิก” เจ้าหน้าที่จะช่วยยื่นคำขอแบบกระดาษให้</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -616,10 +604,6 @@
         <translation>เจ้าหน้าที่</translation>
     </message>
     <message>
-        <source>A staff member is on the way. Staff: enter your PIN.</source>
-        <translation>เจ้าหน้าที่กำลังมาช่วยท่าน เจ้าหน้าที่: กรุณาใส่รหัส</translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation>ล้าง</translation>
     </message>
@@ -682,6 +666,18 @@
     <message>
         <source>Exit full screen</source>
         <translation>ออกจากเต็มจอ</translation>
+    </message>
+    <message>
+        <source>Exit kiosk</source>
+        <translation>ปิดตู้บริการ</translation>
+    </message>
+    <message>
+        <source>Please remove the special or invisible characters from this field.</source>
+        <translation>กรุณาลบอักขระพิเศษหรืออักขระที่มองไม่เห็นออกจากช่องนี้</translation>
+    </message>
+    <message>
+        <source>This number has too many digits.</source>
+        <translation>ตัวเลขนี้มีจำนวนหลักมากเกินไป</translation>
     </message>
     <message>
         <source>Lock</source>
@@ -850,6 +846,406 @@
     <message>
         <source>Call staff</source>
         <translation>เรียกเจ้าหน้าที่</translation>
+    </message>
+    <message>
+        <source>Approve voiding a request</source>
+        <translation>อนุมัติการยกเลิกคำขอ</translation>
+    </message>
+    <message>
+        <source>Request {number}: a supervisor or an administrator, not you, enters their code and PIN.</source>
+        <translation>คำขอ {number}: หัวหน้าหรือผู้ดูแลระบบซึ่งไม่ใช่ผู้ขอ ใส่รหัสเจ้าหน้าที่และ PIN ของตนเอง</translation>
+    </message>
+    <message>
+        <source>Void a request</source>
+        <translation>ยกเลิกคำขอ</translation>
+    </message>
+    <message>
+        <source>Why is request {number} voided? A supervisor approves next.</source>
+        <translation>เหตุใดจึงยกเลิกคำขอ {number} (หัวหน้าจะอนุมัติในขั้นถัดไป)</translation>
+    </message>
+    <message>
+        <source>demo staff accounts in use</source>
+        <translation>กำลังใช้บัญชีเจ้าหน้าที่สำหรับทดลอง</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>บันทึกการปฏิบัติงาน</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>เวลา</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>การดำเนินการ</translation>
+    </message>
+    <message>
+        <source>Request / account</source>
+        <translation>คำขอ / บัญชี</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>ตรวจสอบอีกครั้ง</translation>
+    </message>
+    <message>
+        <source>Staff code</source>
+        <translation>รหัสเจ้าหน้าที่</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>A staff member is on the way. Staff: enter your staff code and PIN.</source>
+        <translation>เจ้าหน้าที่กำลังมา เจ้าหน้าที่: กรุณาใส่รหัสเจ้าหน้าที่และ PIN</translation>
+    </message>
+    <message>
+        <source>Void request</source>
+        <translation>ยกเลิกคำขอ</translation>
+    </message>
+    <message>
+        <source>counter staff</source>
+        <translation>เจ้าหน้าที่เคาน์เตอร์</translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation>หัวหน้า</translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation>ผู้ดูแลระบบ</translation>
+    </message>
+    <message>
+        <source>signed in</source>
+        <translation>เข้าสู่ระบบ</translation>
+    </message>
+    <message>
+        <source>sign-in refused</source>
+        <translation>เข้าสู่ระบบไม่สำเร็จ</translation>
+    </message>
+    <message>
+        <source>account locked after wrong PINs</source>
+        <translation>บัญชีถูกล็อกเพราะใส่ PIN ผิดหลายครั้ง</translation>
+    </message>
+    <message>
+        <source>signed out</source>
+        <translation>ออกจากระบบ</translation>
+    </message>
+    <message>
+        <source>approval refused</source>
+        <translation>การอนุมัติไม่ผ่าน</translation>
+    </message>
+    <message>
+        <source>account created</source>
+        <translation>สร้างบัญชี</translation>
+    </message>
+    <message>
+        <source>PIN changed</source>
+        <translation>เปลี่ยน PIN</translation>
+    </message>
+    <message>
+        <source>account disabled</source>
+        <translation>ระงับบัญชี</translation>
+    </message>
+    <message>
+        <source>account enabled</source>
+        <translation>เปิดใช้บัญชี</translation>
+    </message>
+    <message>
+        <source>account unlocked</source>
+        <translation>ปลดล็อกบัญชี</translation>
+    </message>
+    <message>
+        <source>request voided</source>
+        <translation>ยกเลิกคำขอ</translation>
+    </message>
+    <message>
+        <source>audit log viewed</source>
+        <translation>เปิดดูบันทึกการปฏิบัติงาน</translation>
+    </message>
+    <message>
+        <source>document marked</source>
+        <translation>ตรวจเอกสาร</translation>
+    </message>
+    <message>
+        <source>deficiency recorded</source>
+        <translation>บันทึกเอกสารไม่ครบ</translation>
+    </message>
+    <message>
+        <source>payment recorded</source>
+        <translation>รับชำระเงิน</translation>
+    </message>
+    <message>
+        <source>priority set</source>
+        <translation>กำหนดลำดับการให้บริการ</translation>
+    </message>
+    <message>
+        <source>card field corrected</source>
+        <translation>แก้ไขข้อมูลจากบัตร</translation>
+    </message>
+    <message>
+        <source>took over a visit</source>
+        <translation>ดำเนินการแทนผู้ยื่น</translation>
+    </message>
+    <message>
+        <source>gave a visit back</source>
+        <translation>คืนให้ผู้ยื่นดำเนินการต่อ</translation>
+    </message>
+    <message>
+        <source>reprinted a document</source>
+        <translation>พิมพ์เอกสารซ้ำ</translation>
+    </message>
+    <message>
+        <source>opened a request</source>
+        <translation>เปิดดูคำขอ</translation>
+    </message>
+    <message>
+        <source>request moved on</source>
+        <translation>เปลี่ยนสถานะคำขอ</translation>
+    </message>
+    <message>
+        <source>request created</source>
+        <translation>สร้างคำขอ</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>อัตโนมัติ</translation>
+    </message>
+    <message>
+        <source>end of visit</source>
+        <translation>จบการใช้บริการ</translation>
+    </message>
+    <message>
+        <source>approved by {staff}</source>
+        <translation>อนุมัติโดย {staff}</translation>
+    </message>
+    <message>
+        <source>Checking the chain…</source>
+        <translation>กำลังตรวจสอบความต่อเนื่องของบันทึก…</translation>
+    </message>
+    <message>
+        <source>Chain intact: all {count} entries checked; none changed, removed or reordered.</source>
+        <translation>บันทึกครบถ้วน: ตรวจแล้ว {count} รายการ ไม่มีการแก้ไข ลบ หรือสลับลำดับ</translation>
+    </message>
+    <message>
+        <source>WARNING: the audit log was tampered with. The chain breaks at entry {seq}.</source>
+        <translation>คำเตือน: บันทึกการปฏิบัติงานถูกแก้ไข ความต่อเนื่องขาดที่รายการที่ {seq}</translation>
+    </message>
+    <message>
+        <source>Sign in to the counter</source>
+        <translation>เข้าสู่ระบบช่องบริการ</translation>
+    </message>
+    <message>
+        <source>Your staff code and PIN. The counter opens when you sign in.</source>
+        <translation>กรอกรหัสเจ้าหน้าที่และ PIN ช่องบริการจะเปิดเมื่อเข้าสู่ระบบ</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>เข้าสู่ระบบ</translation>
+    </message>
+    <message>
+        <source>Transfer the ticket</source>
+        <translation>โอนคิว</translation>
+    </message>
+    <message>
+        <source>To the line of</source>
+        <translation>ไปยังกลุ่มบริการ</translation>
+    </message>
+    <message>
+        <source>To counter</source>
+        <translation>ไปยังช่องบริการ</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>โอนคิว</translation>
+    </message>
+    <message>
+        <source>Return a late ticket</source>
+        <translation>รับคิวที่มาช้ากลับ</translation>
+    </message>
+    <message>
+        <source>The ticket goes back into the line as if it were issued now.</source>
+        <translation>คิวจะกลับเข้าแถวเหมือนเพิ่งรับบัตรคิว</translation>
+    </message>
+    <message>
+        <source>Return to the line</source>
+        <translation>กลับเข้าแถว</translation>
+    </message>
+    <message>
+        <source>Set or clear priority</source>
+        <translation>กำหนดหรือยกเลิกคิวพิเศษ</translation>
+    </message>
+    <message>
+        <source>Ticket number</source>
+        <translation>หมายเลขคิว</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>คิวพิเศษ</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>กลับมาให้บริการ</translation>
+    </message>
+    <message>
+        <source>Break</source>
+        <translation>พัก</translation>
+    </message>
+    <message>
+        <source>No-show (final)</source>
+        <translation>ไม่มาตามเรียก (ครั้งสุดท้าย)</translation>
+    </message>
+    <message>
+        <source>No-show (call again later)</source>
+        <translation>ไม่มาตามเรียก (เรียกอีกครั้งภายหลัง)</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>ออกจากระบบ</translation>
+    </message>
+    <message>
+        <source>Now at this counter</source>
+        <translation>คิวที่ช่องนี้</translation>
+    </message>
+    <message>
+        <source>Call next</source>
+        <translation>เรียกคิวถัดไป</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>เรียกซ้ำ</translation>
+    </message>
+    <message>
+        <source>Start service</source>
+        <translation>เริ่มให้บริการ</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>รอรับบริการ</translation>
+    </message>
+    <message>
+        <source>Next in line</source>
+        <translation>คิวถัดไป</translation>
+    </message>
+    <message>
+        <source>Lines {groups}</source>
+        <translation>กลุ่ม {groups}</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>เปิดให้บริการ</translation>
+    </message>
+    <message>
+        <source>On a break</source>
+        <translation>พักชั่วคราว</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>ปิด</translation>
+    </message>
+    <message>
+        <source>Staff: {staff}</source>
+        <translation>เจ้าหน้าที่: {staff}</translation>
+    </message>
+    <message>
+        <source>Serving since {time}</source>
+        <translation>กำลังให้บริการ ตั้งแต่ {time}</translation>
+    </message>
+    <message>
+        <source>Called: waiting for the applicant to come</source>
+        <translation>เรียกแล้ว: รอผู้รับบริการมาที่ช่อง</translation>
+    </message>
+    <message>
+        <source>Called {count} time(s)</source>
+        <translation>เรียกแล้ว {count} ครั้ง</translation>
+    </message>
+    <message>
+        <source>missed once before</source>
+        <translation>เคยไม่มาตามเรียก 1 ครั้ง</translation>
+    </message>
+    <message>
+        <source>waited {minutes} min</source>
+        <translation>รอมาแล้ว {minutes} นาที</translation>
+    </message>
+    <message>
+        <source>Request {number}</source>
+        <translation>คำขอเลขที่ {number}</translation>
+    </message>
+    <message>
+        <source>missed, comes back</source>
+        <translation>ไม่มาตามเรียก จะเรียกอีกครั้ง</translation>
+    </message>
+    <message>
+        <source>→ counter {counter}</source>
+        <translation>→ ช่อง {counter}</translation>
+    </message>
+    <message>
+        <source>→ this counter</source>
+        <translation>→ ช่องนี้</translation>
+    </message>
+    <message>
+        <source>{count} in line</source>
+        <translation>รอ {count} คิว</translation>
+    </message>
+    <message>
+        <source>({count} priority)</source>
+        <translation>(คิวพิเศษ {count})</translation>
+    </message>
+    <message>
+        <source>about {minutes} min</source>
+        <translation>ประมาณ {minutes} นาที</translation>
+    </message>
+    <message>
+        <source>Nobody called. Press “Call next” when you are ready.</source>
+        <translation>ยังไม่ได้เรียกคิว กด “เรียกคิวถัดไป” เมื่อพร้อม</translation>
+    </message>
+    <message>
+        <source>The counter is on a break.</source>
+        <translation>ช่องบริการพักชั่วคราว</translation>
+    </message>
+    <message>
+        <source>Please enter your PIN.</source>
+        <translation>กรุณากรอก PIN</translation>
+    </message>
+    <message>
+        <source>Wrong staff code or PIN.</source>
+        <translation>รหัสเจ้าหน้าที่หรือ PIN ไม่ถูกต้อง</translation>
+    </message>
+    <message>
+        <source>Same line ({group})</source>
+        <translation>กลุ่มเดิม ({group})</translation>
+    </message>
+    <message>
+        <source>Any counter of that line</source>
+        <translation>ช่องใดก็ได้ของกลุ่มนั้น</translation>
+    </message>
+    <message>
+        <source>Choose another line or another counter.</source>
+        <translation>กรุณาเลือกกลุ่มบริการหรือช่องบริการปลายทาง</translation>
+    </message>
+    <message>
+        <source>Please give the reason.</source>
+        <translation>กรุณาระบุเหตุผล</translation>
+    </message>
+    <message>
+        <source>Please type the ticket number.</source>
+        <translation>กรุณาพิมพ์หมายเลขคิว</translation>
+    </message>
+    <message>
+        <source>{count} people ahead of you, about {minutes} minutes</source>
+        <translation>มีคิวก่อนหน้า {count} คิว ประมาณ {minutes} นาที</translation>
+    </message>
+    <message>
+        <source>You are next: please watch the screen.</source>
+        <translation>ท่านเป็นคิวถัดไป กรุณาดูหมายเลขบนจอ</translation>
+    </message>
+    <message>
+        <source>Your queue number</source>
+        <translation>หมายเลขคิวของท่าน</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} นาที</translation>
     </message>
 </context>
 </TS>
