@@ -176,7 +176,7 @@ def _default_groups() -> tuple[QueueGroup, ...]:
     return (
         QueueGroup(
             prefix="A",
-            name_th="ขออนุญาต แจ้ง",
+            name_th="ขออนุญาตและแจ้งเรื่อง",
             name_en="Permits and notifications",
             categories=("permit", "notification"),
             service_minutes=12,

@@ -897,7 +897,7 @@
     </message>
     <message>
         <source>A staff member is on the way. Staff: enter your staff code and PIN.</source>
-        <translation>เจ้าหน้าที่กำลังมา เจ้าหน้าที่: กรุณาใส่รหัสเจ้าหน้าที่และ PIN</translation>
+        <translation>เจ้าหน้าที่กำลังมาช่วยท่าน (สำหรับเจ้าหน้าที่: ใส่รหัสเจ้าหน้าที่และ PIN)</translation>
     </message>
     <message>
         <source>Void request</source>

@@ -140,7 +140,7 @@ def test_call_start_finish_and_the_line_on_screen(make_desk, qtbot) -> None:  # 
     assert [r.split()[0] for r in rows] == [t.number for t in desk.queue.waiting(("A", "B", "C"))]
     assert any("★" in r and b1.number in r for r in rows)
     groups = [desk.d.groups_box.itemAt(i).widget().text() for i in range(desk.d.groups_box.count())]
-    assert groups[0] == "A  ขออนุญาต แจ้ง" and groups[1].startswith("รอ 2 คิว · ประมาณ")
+    assert groups[0] == "A  ขออนุญาตและแจ้งเรื่อง" and groups[1].startswith("รอ 2 คิว · ประมาณ")
     assert groups[3].startswith("รอ 1 คิว (คิวพิเศษ 1)")
     assert enabled(desk) == {"callNext", "pause", "returnTicket"}
 
