@@ -7,6 +7,7 @@
     kiosk queue recall|miss|start|finish --counter 1
     kiosk queue transfer --counter 1 [--group B] [--to-counter 3] [--reason ...]
     kiosk queue return A007 | priority A007 monk --reason ... | link A007 K01-2569-00042
+    kiosk queue cancel A007 --reason ...          take a ticket out of the line for good
     kiosk queue board [--json]
     kiosk queue stats --from 2026-11-01 --to 2026-11-30 [--csv FILE]
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import load_config
+from kiosk.counter import Counter
 from kiosk.domain.sla import BANGKOK
 from kiosk.errors import KnownError
 from kiosk.storage.db import Database
@@ -40,7 +42,18 @@ class BadDate(KnownError):
 
 
 @contextmanager
-def _queue(args: argparse.Namespace) -> Iterator[QueueStore]:
+def _queue(args: argparse.Namespace, *, cases: bool = False) -> Iterator[QueueStore]:
+    """The queue on the data directory; `cases=True` for the actions that write into a ticket's case
+    (start, finish, and call, which finishes the ticket being served): the whole counter is opened."""
+    if cases:
+        counter = Counter.open(args.data_dir)
+        try:
+            queue = QueueStore(counter.db, counter.config, kiosk_id=counter.config.kiosk.id)
+            queue.cases = counter.cases
+            yield queue
+        finally:
+            counter.close()
+        return
     config = load_config(args.data_dir)
     db = Database(args.data_dir)
     try:
@@ -130,7 +143,7 @@ def _counter_action(action: str) -> Handler:
 
 
 def cmd_call(args: argparse.Namespace) -> int:
-    with _queue(args) as q:
+    with _queue(args, cases=True) as q:
         if args.number:
             ticket: TicketView | None = q.call_ticket(args.counter, args.number, args.staff)
         else:
@@ -144,7 +157,7 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def _ticket_action(action: str) -> Handler:
     def run(args: argparse.Namespace) -> int:
-        with _queue(args) as q:
+        with _queue(args, cases=action in ("start", "finish")) as q:
             actions: dict[str, Callable[[], TicketView]] = {
                 "recall": lambda: q.recall(args.counter, args.staff),
                 "miss": lambda: q.miss(args.counter, args.staff),
@@ -176,6 +189,12 @@ def cmd_return(args: argparse.Namespace) -> int:
 def cmd_priority(args: argparse.Namespace) -> int:
     with _queue(args) as q:
         print(_line(q.set_priority(args.number, args.priority, args.staff, args.reason)))
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    with _queue(args) as q:
+        print(_line(q.cancel(args.number, args.staff, args.reason)))
     return 0
 
 
@@ -292,6 +311,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p = add("link", cmd_link, "link a walk-in's ticket to its case")
     p.add_argument("number")
     p.add_argument("case", help="case number, e.g. K01-2569-00042")
+    p.add_argument("--staff", default="cli")
+    p = add("cancel", cmd_cancel, "take today's ticket out of the line for good (the applicant left)")
+    p.add_argument("number")
+    p.add_argument("--reason", required=True, help="why (kept in the history)")
     p.add_argument("--staff", default="cli")
     p = add("board", cmd_board, "what the display board shows now", json_flag=True)
     p.add_argument("--recent", type=int, default=6, help="how many recent calls")

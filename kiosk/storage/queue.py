@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -51,11 +51,15 @@ from kiosk.domain.queue import (
     ticket_number,
     wait_minutes,
 )
+from kiosk.domain.workflow import Actor, Role
 from kiosk.errors import NotFoundError
 from kiosk.storage.cases import PRIORITIES
 from kiosk.storage.db import Database
 from kiosk.storage.models import Case, QueueCounterState, QueueEvent, QueueTicket
 from kiosk.storage.models import Sequence as SequenceRow
+
+if TYPE_CHECKING:
+    from kiosk.storage.cases import CaseStore
 
 __all__ = [
     "BoardState",
@@ -81,6 +85,9 @@ IN_LINE = (WAITING, MISSED)
 HELD = (CALLED, SERVING)
 MAX_CLAIM_TRIES = 5
 _CHUNK = 400  # SQLite host parameters per IN (...)
+_CANCELLABLE = (WAITING, MISSED, CALLED)
+# The case-history action a counter's service step writes (CaseStore.record_action_in).
+_CASE_ACTIONS = {EventKind.STARTED: "service_started", EventKind.FINISHED: "service_finished"}
 
 
 @dataclass(frozen=True)
@@ -145,8 +152,9 @@ class Call:
     event_id: str
     number: str
     counter: str
-    at: dt.datetime
+    at: dt.datetime  # the calling device's clock: not comparable with this one's
     recall: bool
+    live: bool = True  # the ticket is still called at that counter (not yet there, not over)
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ class BoardState:
     recent: list[TicketView]  # the last N called, done and no-show included
     groups: list[GroupStatus]
     counters: list[CounterView]
-    calls: list[Call]  # newest first
+    calls: list[Call]  # newest first, in the order they reached this database
 
 
 def _aware(now: dt.datetime | None) -> dt.datetime:
@@ -253,6 +261,10 @@ class QueueStore:
     """The office queue as this device sees it. One instance per process; no Qt; thread-safe as far
     as SQLite is (every method opens its own short session)."""
 
+    # Writes "service started / finished at counter N" into a ticket's case in the same transaction
+    # (set by the owner; it must use the same database). None: the case history is not told.
+    cases: CaseStore | None = None
+
     def __init__(self, db: Database, config: Config, *, kiosk_id: str) -> None:
         self.db = db
         self.config = config
@@ -349,7 +361,12 @@ class QueueStore:
                 )
             if taken is None:
                 break
-            log.warning("queue number %s already used today: slot %s is shared", number, slot)
+            log.warning(
+                "queue number %s is already used today: another kiosk has queue slot %s too; give each "
+                "kiosk its own queue.slot (1..queue.kiosks) in kiosk.toml",
+                number,
+                slot,
+            )
         ticket_id = str(uuid.uuid4())
         event = self._record(
             s,
@@ -385,6 +402,12 @@ class QueueStore:
             return (0, 0)
         line_at = row.line_at or row.issued_at
         day = row.service_date
+        target = self._counters.get(row.target_counter) if row.target_counter else None
+        if target is not None:
+            # Sent to one counter: what that counter calls before it, served by that counter alone.
+            line = self._ordered(s, self._line_rows(s, target, day), day, target.groups)
+            ahead = next((i for i, r in enumerate(line) if r.id == row.id), len(line))
+            return ahead, wait_minutes(ahead, self._average(s, row.group, day), 1)
         in_group = and_(
             QueueTicket.service_date == day,
             QueueTicket.state.in_(IN_LINE),
@@ -402,7 +425,7 @@ class QueueStore:
                 select(is_priority, before, func.count()).where(in_group).group_by(is_priority, before)
             )
         }
-        since = self._regular_since_priority(s, day)
+        since = self._regular_since_priority(s, day, self._sharing([row.group]))
         every = self._q.priority_every
         if row.priority:
             ahead = ahead_of_priority(counts.get((True, True), 0), counts.get((False, True), 0), since, every)
@@ -609,6 +632,7 @@ class QueueStore:
                 f"Ticket {held.number} is still called: start serving it or skip it first",
             )
         self._act(s, held, EventKind.FINISHED, now, counter=cfg.id, staff_id=staff_id)
+        self._note_on_case(s, held, EventKind.FINISHED, cfg.id, staff_id, now)
 
     def _call(
         self, s: Session, row: QueueTicket, counter: str, staff_id: str, now: dt.datetime
@@ -657,14 +681,25 @@ class QueueStore:
             if row is not None:
                 rows[row.id] = row
                 heads[is_priority] = self._candidate(row, returning=False)
-        for row in self._returning(s, cfg, iso, exclude):
+        missed = self._missed(s, cfg, iso, exclude)
+        for row, over in missed:
+            if not over:
+                continue
             c = self._candidate(row, returning=True)
             head = heads.get(c.priority)
             if head is None or c.key < head.key:
                 heads[c.priority] = c
                 rows[row.id] = row
+        if not heads and missed:
+            # Nobody else for this counter: in a quiet line the grace would never end by calls, and
+            # the applicant would be stranded. The ticket missed first is called again.
+            row = min((r for r, _ in missed), key=_missed_order)
+            return row
         chosen = choose(
-            heads.get(False), heads.get(True), self._regular_since_priority(s, iso), self._q.priority_every
+            heads.get(False),
+            heads.get(True),
+            self._regular_since_priority(s, iso, cfg.groups),
+            self._q.priority_every,
         )
         return rows[chosen.id] if chosen is not None else None
 
@@ -672,21 +707,16 @@ class QueueStore:
     def _candidate(row: QueueTicket, *, returning: bool) -> Candidate:
         return Candidate(row.id, row.number, row.line_at or row.issued_at, bool(row.priority), returning)
 
-    def _returning(
-        self, s: Session, cfg: QueueCounter | None, day: str, exclude: Sequence[str] = ()
-    ) -> list[QueueTicket]:
-        """Missed tickets whose grace is over: `grace_calls` other calls in their group since their
-        last call. (Tickets on their first miss only; a second miss is final.)"""
-        query = select(QueueTicket).where(QueueTicket.service_date == day, QueueTicket.state == MISSED)
-        if cfg is not None:
-            query = query.where(self._eligible(cfg))
-        result = []
-        for row in s.scalars(query):
-            if row.id in exclude:
-                continue
-            if self._grace_over(s, row):
-                result.append(row)
-        return result
+    def _missed(
+        self, s: Session, cfg: QueueCounter, day: str, exclude: Sequence[str] = ()
+    ) -> list[tuple[QueueTicket, bool]]:
+        """The missed tickets this counter may call, each with whether its grace is over (`grace_calls`
+        other calls in its group since its last call). Tickets on their first miss only; a second
+        miss is final."""
+        query = select(QueueTicket).where(
+            QueueTicket.service_date == day, QueueTicket.state == MISSED, self._eligible(cfg)
+        )
+        return [(row, self._grace_over(s, row)) for row in s.scalars(query) if row.id not in exclude]
 
     def _grace_over(self, s: Session, row: QueueTicket) -> bool:
         if self._q.grace_calls == 0 or row.called_at is None:
@@ -702,12 +732,18 @@ class QueueStore:
         )
         return (calls or 0) >= self._q.grace_calls
 
-    def _regular_since_priority(self, s: Session, day: str) -> int:
-        """Office-wide regular calls today since the last priority call (capped at priority_every)."""
+    def _regular_since_priority(self, s: Session, day: str, groups: Iterable[str]) -> int:
+        """Regular calls today, of tickets in `groups` (the groups a counter serves), since the last
+        priority call of such a ticket: a call in another line neither delays nor hurries this one's
+        priority tickets (docs/queue.md, "The calling rule")."""
         every = self._q.priority_every
         rows = s.execute(
             select(QueueEvent.ticket_id, QueueEvent.data["priority"].as_string())
-            .where(QueueEvent.service_date == day, QueueEvent.kind == EventKind.CALLED.value)
+            .where(
+                QueueEvent.service_date == day,
+                QueueEvent.kind == EventKind.CALLED.value,
+                QueueEvent.data["group"].as_string().in_(sorted(set(groups))),
+            )
             .order_by(QueueEvent.at.desc())  # the index order: no sort of the day's events
             .limit(every * 2 + 2)
         ).all()
@@ -718,6 +754,12 @@ class QueueStore:
                 flags.append(bool(priority))
             previous = ticket_id
         return regular_since_priority(flags)
+
+    def _sharing(self, groups: Iterable[str]) -> tuple[str, ...]:
+        """The groups served by the counters that serve any of `groups` (whose calls count for them)."""
+        wanted = set(groups)
+        shared = {g for c in self._q.counters if wanted & set(c.groups) for g in c.groups}
+        return tuple(sorted(shared | wanted))
 
     # --- actions on the counter's ticket --------------------------------------------------------
 
@@ -740,11 +782,30 @@ class QueueStore:
             return self._views(s, [row])[0]
 
     def start(self, counter: str, staff_id: str, now: dt.datetime | None = None) -> TicketView:
-        """The applicant is at the counter: service starts (the ticket's case, if any, is in the view)."""
+        """The applicant is at the counter: service starts (the ticket's case, if any, is in the view
+        and, with `cases` set, its history says so)."""
         return self._on_held(counter, staff_id, now, (CALLED,), EventKind.STARTED, lambda row: {})
 
     def finish(self, counter: str, staff_id: str, now: dt.datetime | None = None) -> TicketView:
         return self._on_held(counter, staff_id, now, (SERVING,), EventKind.FINISHED, lambda row: {})
+
+    def _note_on_case(
+        self, s: Session, row: QueueTicket, kind: EventKind, counter: str, staff_id: str, now: dt.datetime
+    ) -> None:
+        """Service started or finished at a counter, in the ticket's case history (same transaction)."""
+        if self.cases is None or row.case_id is None or kind not in _CASE_ACTIONS:
+            return
+        if s.get(Case, row.case_id) is None:
+            return  # another kiosk's case that has not reached this device
+        self.cases.record_action_in(
+            s,
+            row.case_id,
+            _CASE_ACTIONS[kind],
+            Actor(Role.STAFF, staff_id),
+            now=now,
+            reason=f"ช่องบริการ {counter} คิว {row.number}",
+            data={"counter": counter, "ticket": row.number},
+        )
 
     def transfer(
         self,
@@ -786,6 +847,7 @@ class QueueStore:
         with self.db.unit_of_work() as s, s.begin():
             row = self._require_held(s, cfg, day, states)
             self._act(s, row, kind, now, counter=cfg.id, staff_id=staff_id, data=data(row))
+            self._note_on_case(s, row, kind, cfg.id, staff_id, now)
             return self._views(s, [row])[0]
 
     def _require_held(
@@ -859,6 +921,51 @@ class QueueStore:
             )
             return self._views(s, [row])[0]
 
+    def cancel(self, number: str, staff_id: str, reason: str, now: dt.datetime | None = None) -> TicketView:
+        """Withdraw today's ticket (the applicant left, or their case was voided): it leaves the line
+        for good. A ticket being served is finished at its counter instead."""
+        if not reason.strip():
+            raise QueueError("กรุณาระบุเหตุผล", "Cancelling a ticket needs a reason")
+        now = _aware(now)
+        with self.db.unit_of_work() as s, s.begin():
+            row = self._by_number(s, number, service_date(now))
+            if row.state not in _CANCELLABLE:
+                raise QueueError(
+                    f"ยกเลิกคิว {row.number} ไม่ได้ ({row.state})",
+                    f"Ticket {row.number} cannot be cancelled ({row.state})",
+                )
+            self._cancel(s, row, staff_id, reason.strip(), now)
+            return self._views(s, [row])[0]
+
+    def cancel_for_case_in(
+        self, s: Session, case_id: str, staff_id: str, reason: str, now: dt.datetime
+    ) -> list[str]:
+        """Cancel a case's tickets still in line or called, in the caller's unit of work (the case is
+        being withdrawn in it); the numbers cancelled."""
+        now = _aware(now)
+        rows = s.scalars(
+            select(QueueTicket).where(QueueTicket.case_id == case_id, QueueTicket.state.in_(_CANCELLABLE))
+        ).all()
+        case_number = s.scalar(select(Case.number).where(Case.id == case_id)) or ""
+        for row in rows:
+            self._cancel(s, row, staff_id, reason, now, case_number=case_number)
+        return [r.number for r in rows]
+
+    def _cancel(
+        self,
+        s: Session,
+        row: QueueTicket,
+        staff_id: str,
+        reason: str,
+        now: dt.datetime,
+        *,
+        case_number: str = "",
+    ) -> None:
+        data = {"number": row.number, "reason": reason}
+        if case_number:
+            data["case_number"] = case_number
+        self._act(s, row, EventKind.CANCELLED, now, counter=row.counter, staff_id=staff_id, data=data)
+
     # --- reading --------------------------------------------------------------------------------
 
     def ticket(self, number: str, service_date: dt.date | None = None) -> TicketView:
@@ -878,30 +985,61 @@ class QueueStore:
             return self._views(s, [row])[0] if row is not None else None
 
     def waiting(
-        self, groups: Sequence[str] | None = None, now: dt.datetime | None = None
+        self,
+        groups: Sequence[str] | None = None,
+        now: dt.datetime | None = None,
+        *,
+        counter: str | None = None,
     ) -> list[TicketView]:
-        """Today's tickets in line, in the order the calling rule would call them office-wide; missed
-        tickets still in their grace come last (they return when it is over)."""
+        """Today's tickets in line, in the order the calling rule would call them; missed tickets
+        still in their grace come last (they return when it is over).
+
+        `counter`: the line a counter's desk shows: its groups (also the tickets of those groups
+        sent to another counter) and the tickets sent to it from any group. `groups`: those groups.
+        The count of regular calls since a priority call is that of the counters serving them."""
         now = _aware(now)
         day = service_date(now).isoformat()
         with self.db.session() as s:
             query = select(QueueTicket).where(QueueTicket.service_date == day, QueueTicket.state.in_(IN_LINE))
-            if groups is not None:
-                query = query.where(QueueTicket.group.in_([self._group(g).prefix for g in groups]))
-            rows = list(s.scalars(query))
-            by_id = {r.id: r for r in rows}
-            returning = {r.id for r in rows if r.state == MISSED and self._grace_over(s, r)}
-            candidates = [
-                self._candidate(r, returning=r.id in returning)
-                for r in rows
-                if r.state == WAITING or r.id in returning
-            ]
-            order = calling_order(candidates, self._regular_since_priority(s, day), self._q.priority_every)
-            later = sorted(
-                (r for r in rows if r.state == MISSED and r.id not in returning),
-                key=lambda r: (r.called_at or r.issued_at, r.number),
+            if counter is not None:
+                cfg = self._counter(counter)
+                served = tuple(cfg.groups)
+                query = query.where(or_(QueueTicket.group.in_(served), QueueTicket.target_counter == cfg.id))
+            elif groups is not None:
+                served = tuple(self._group(g).prefix for g in groups)
+                query = query.where(QueueTicket.group.in_(served))
+                served = self._sharing(served)
+            else:
+                served = tuple(g.prefix for g in self._q.groups)
+            return self._views(s, self._ordered(s, list(s.scalars(query)), day, served))
+
+    def _line_rows(self, s: Session, cfg: QueueCounter, day: str) -> list[QueueTicket]:
+        """Today's tickets this counter may call, waiting or missed."""
+        return list(
+            s.scalars(
+                select(QueueTicket).where(
+                    QueueTicket.service_date == day, QueueTicket.state.in_(IN_LINE), self._eligible(cfg)
+                )
             )
-            return self._views(s, [by_id[c.id] for c in order] + later)
+        )
+
+    def _ordered(
+        self, s: Session, rows: list[QueueTicket], day: str, served: Sequence[str]
+    ) -> list[QueueTicket]:
+        """Tickets in the order the calling rule takes them (`calling_order`), with the count of the
+        counters serving `served`; missed tickets still in their grace last, the first missed first."""
+        by_id = {r.id: r for r in rows}
+        returning = {r.id for r in rows if r.state == MISSED and self._grace_over(s, r)}
+        candidates = [
+            self._candidate(r, returning=r.id in returning)
+            for r in rows
+            if r.state == WAITING or r.id in returning
+        ]
+        order = calling_order(
+            candidates, self._regular_since_priority(s, day, served), self._q.priority_every
+        )
+        later = sorted((r for r in rows if r.state == MISSED and r.id not in returning), key=_missed_order)
+        return [by_id[c.id] for c in order] + later
 
     def counter_view(self, counter: str) -> CounterView:
         cfg = self._counter(counter)
@@ -999,14 +1137,18 @@ class QueueStore:
                 QueueEvent.service_date == day,
                 QueueEvent.kind.in_((EventKind.CALLED.value, EventKind.RECALLED.value)),
             )
-            .order_by(QueueEvent.at.desc(), QueueEvent.id.desc())
+            # The order they reached this database (a device's clock may be minutes off another's).
+            .order_by(QueueEvent.seq.desc())
             .limit(limit * 2)
         ).all()
         calls = []
         for event, number, holder, state, called_at in rows:
             if state in HELD and holder != event.counter and called_at is not None and event.at >= called_at:
                 continue  # a call that lost to another counter's (merge): the applicant was never called
-            calls.append(Call(event.id, number, event.counter, event.at, event.kind == EventKind.RECALLED))
+            live = state == CALLED and holder == event.counter
+            calls.append(
+                Call(event.id, number, event.counter, event.at, event.kind == EventKind.RECALLED, live)
+            )
         return calls[:limit]
 
     # --- statistics -----------------------------------------------------------------------------
@@ -1191,36 +1333,76 @@ class QueueStore:
                 events.setdefault(str(e.ticket_id), []).append(_event_data(e))
             rows = {r.id: r for r in s.scalars(select(QueueTicket).where(QueueTicket.id.in_(chunk)))}
             tickets = [t for t in (fold(events.get(i, ())) for i in chunk) if t is not None]
-            new = [t for t in tickets if t.id not in rows]
-            taken: set[tuple[str, str]] = set()
-            if new:
-                taken = {
-                    (day, number)
-                    for day, number in s.execute(
-                        select(QueueTicket.service_date, QueueTicket.number).where(
-                            QueueTicket.number.in_({t.number for t in new}),
-                            QueueTicket.service_date.in_({t.service_date.isoformat() for t in new}),
-                        )
-                    )
-                }
+            self._tell_apart(s, [t for t in tickets if t.id not in rows])
             wanted = {t.case_id for t in tickets if t.case_id}
             cases = set(s.scalars(select(Case.id).where(Case.id.in_(wanted)))) if wanted else set()
             with s.no_autoflush:
                 for t in tickets:
                     if t.case_id is not None and t.case_id not in cases:
                         t.case_id = None  # another kiosk's case that has not reached this one
-                    row = rows.get(t.id)
-                    if row is None:
-                        key = (t.service_date.isoformat(), t.number)
-                        if key in taken:
-                            # Two kiosks shared a slot (misconfigured): keep both tickets, tell them apart.
-                            log.warning(
-                                "queue number %s issued twice on %s (kiosk %s)", t.number, key[0], t.kiosk_id
-                            )
-                            t.number = f"{t.number}/{t.kiosk_id}"[:16]
-                        taken.add((key[0], t.number))
-                    self._store(s, t, row)
+                    self._store(s, t, rows.get(t.id))
             s.flush()
+
+    def _tell_apart(self, s: Session, new: list[Ticket]) -> None:
+        """Number the tickets about to be stored so that a number used twice on a day (two kiosks given
+        one slot: a misconfiguration) is told apart the same way on every device, whatever order the
+        tickets arrived in: the earliest (issued_at, id) keeps the number, each other one becomes
+        `A005/K02` (its kiosk's id). A stored ticket is renamed when an earlier one arrives."""
+        if not new:
+            return
+        arriving: dict[tuple[str, str], list[Ticket]] = {}
+        for t in new:
+            arriving.setdefault((t.service_date.isoformat(), t.number), []).append(t)
+        stored = {
+            (day, number)
+            for day, number in s.execute(
+                select(QueueTicket.service_date, QueueTicket.number).where(
+                    QueueTicket.number.in_({t.number for t in new}),
+                    QueueTicket.service_date.in_({day for day, _ in arriving}),
+                )
+            )
+        }
+        for (day, number), tickets in arriving.items():
+            if len(tickets) == 1 and (day, number) not in stored:
+                continue
+            rows = list(
+                s.scalars(
+                    select(QueueTicket).where(
+                        QueueTicket.service_date == day,
+                        or_(QueueTicket.number == number, QueueTicket.number.startswith(number + "/")),
+                    )
+                )
+            )
+            members: list[tuple[dt.datetime, str, str, QueueTicket | Ticket]] = [
+                (r.issued_at, r.id, r.kiosk_id, r) for r in rows
+            ] + [(t.issued_at, t.id, t.kiosk_id, t) for t in tickets]
+            members.sort(key=lambda m: (m[0], m[1]))
+            names: dict[str, str] = {}
+            for i, (_, ticket_id, kiosk_id, _) in enumerate(members):
+                name = number if i == 0 else f"{number}/{kiosk_id}"[:16]
+                if name in names.values():  # one kiosk id twice as well: the ticket id tells them apart
+                    name = f"{number}/{ticket_id[:4]}"[:16]
+                names[ticket_id] = name
+            kiosks = sorted({m[2] for m in members})
+            log.warning(
+                "queue number %s was issued %d times on %s, by kiosks %s: they share a queue slot. Give "
+                "each kiosk its own queue.slot (1..queue.kiosks) in kiosk.toml; until then the later "
+                "tickets are shown with their kiosk's id",
+                number,
+                len(members),
+                day,
+                ", ".join(kiosks),
+            )
+            renamed = False
+            for _, ticket_id, _, item in members:
+                if isinstance(item, QueueTicket):
+                    if item.number != names[ticket_id]:
+                        item.number = names[ticket_id]
+                        renamed = True
+                else:
+                    item.number = names[ticket_id]
+            if renamed:
+                s.flush()  # before the new rows take the freed number (unique per day)
 
     def _store(self, s: Session, t: Ticket, row: QueueTicket | None = None) -> QueueTicket:
         """Write a ticket's state to its projection row (a new row when `row` is None)."""
@@ -1269,3 +1451,8 @@ class QueueStore:
 
 def _today() -> dt.date:
     return service_date(dt.datetime.now(dt.UTC))
+
+
+def _missed_order(row: QueueTicket) -> tuple[dt.datetime, str]:
+    """Missed tickets still in their grace: the one missed first comes back first."""
+    return (row.called_at or row.issued_at, row.number)

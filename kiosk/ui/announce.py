@@ -7,6 +7,13 @@ Speech is rendered to a WAV file with `espeak-ng -w` and played by the same play
 what it was given. With no player the speech goes to espeak-ng's own audio output; with neither the
 board says the sound is off. A machine without a sound card makes the player fail: that is logged
 once and the calls go on silently. Nothing here touches widgets; `announce` never blocks.
+
+Nothing blocks the caller's (the GUI's) thread: whether espeak-ng has a Thai voice is asked on the
+announcer's thread before the first call (until then `speech_available` is False), and a call that
+waited in the queue longer than `stale_after` seconds (local monotonic clock; the calls before it
+took long to play) is dropped when it is taken off the queue rather than read out late. `stop`
+drops what is queued and stops what is playing, so it returns at once when the thread is idle or
+playing, and waits at most its `timeout` while the voice is still being looked for.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +41,7 @@ PLAYERS = (("aplay", "-q"), ("paplay",), ("pw-play",))
 ESPEAK = "espeak-ng"
 PLAY_TIMEOUT = 30.0
 SPEAK_TIMEOUT = 20.0
+STALE_AFTER = 60.0  # seconds a call may wait behind others before it is no longer worth reading out
 RATE = 22_050
 
 THAI_DIGITS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า")
@@ -140,6 +149,7 @@ class Announcement:
     number: str
     counter: str
     recall: bool = False
+    queued_at: float = field(default=0.0, compare=False)  # time.monotonic() when it was queued
 
 
 @dataclass
@@ -164,23 +174,30 @@ class Announcer:
         english: bool = False,
         workdir: Path | None = None,
         on_played: Callable[[Played], None] | None = None,
+        stale_after: float = STALE_AFTER,
     ) -> None:
         """`player` is the argv that plays a WAV (the file is appended); by default the first of
-        aplay, paplay, pw-play on PATH. `espeak` is the espeak-ng binary; by default found on PATH
-        and used only when it lists a Thai voice. `detect=False` uses exactly what is given."""
+        aplay, paplay, pw-play on PATH. `espeak` is the espeak-ng binary; by default found on PATH;
+        it is used once it lists a Thai voice (asked on the announcer's thread: `wait_ready`).
+        `detect=False` looks for neither on PATH."""
         self.player = list(player) if player is not None else (find_player() if detect else None)
-        espeak = espeak if espeak is not None else (shutil.which(ESPEAK) if detect else None)
-        self.espeak = espeak if espeak is not None and thai_voice(espeak) else None
+        self._espeak_candidate = espeak if espeak is not None else (shutil.which(ESPEAK) if detect else None)
+        self.espeak: str | None = None  # set on the announcer's thread once a Thai voice is found
         self.english = english
+        self.stale_after = stale_after
         self.on_played = on_played
         self._own_dir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="kiosk-announce-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.chime = write_chime(self.workdir / "chime.wav")
         self.played: list[Played] = []
+        self._dropped: list[Announcement] = []
         self._lock = threading.Lock()
         self._player_failed = False
         self._warned = False
+        self._ready = threading.Event()
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
         self._queue: queue.Queue[Announcement | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="kiosk-announcer", daemon=True)
         self._thread.start()
@@ -206,18 +223,34 @@ class Announcer:
     def announce(self, number: str, counter: str, *, recall: bool = False) -> None:
         """Queue a call; returns at once. Calls play in the order they were queued."""
         if self._thread.is_alive():
-            self._queue.put(Announcement(number, counter, recall))
+            self._queue.put(Announcement(number, counter, recall, queued_at=time.monotonic()))
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the Thai voice has been looked for (tests; the board just asks again later)."""
+        return self._ready.wait(timeout)
 
     def history(self) -> list[Played]:
         with self._lock:
             return list(self.played)
 
+    def dropped(self) -> list[Announcement]:
+        """Calls taken off the queue too late to be read out (`stale_after`)."""
+        with self._lock:
+            return list(self._dropped)
+
     def stop(self, timeout: float = 5.0) -> bool:
-        """Finish the call under way, drop the rest; True when the thread has ended."""
+        """Drop the queued calls and stop the one playing; True when the thread has ended (within
+        `timeout`: at once unless the voice is still being looked for)."""
+        self._stopping.set()
         with contextlib.suppress(queue.Empty):
             while True:
                 self._queue.get_nowait()
         self._queue.put(None)
+        with self._lock:
+            process = self._process
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.terminate()
         self._thread.join(timeout)
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -225,11 +258,30 @@ class Announcer:
 
     # --- the worker thread -------------------------------------------------------------------
 
+    def _detect(self) -> None:
+        candidate = self._espeak_candidate
+        try:
+            if candidate is not None and not self._stopping.is_set() and thai_voice(candidate):
+                self.espeak = candidate
+        finally:
+            self._ready.set()
+
     def _loop(self) -> None:
+        self._detect()
         while True:
             item = self._queue.get()
             if item is None:
                 return
+            if time.monotonic() - item.queued_at > self.stale_after:
+                # The calls before it took long to play: read out now, it would send people late.
+                log.info(
+                    "call %s to counter %s dropped: it waited too long to be read out",
+                    item.number,
+                    item.counter,
+                )
+                with self._lock:
+                    self._dropped.append(item)
+                continue
             try:
                 done = self._play(item)
             except Exception:  # a broken call must not silence the next one
@@ -261,14 +313,32 @@ class Announcer:
 
     def _run(self, argv: list[str], timeout: float, done: Played, *, playing: bool = False) -> bool:
         done.commands.append(argv)
+        if self._stopping.is_set():
+            return False
         try:
-            result = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)  # noqa: S603
-            ok = result.returncode == 0
-        except (OSError, subprocess.SubprocessError) as exc:
-            ok = False
-            detail = type(exc).__name__
+            process = subprocess.Popen(  # noqa: S603 - our own argv: the player or espeak-ng
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        except OSError as exc:
+            ok, detail = False, type(exc).__name__
         else:
-            detail = f"exit {result.returncode}"
+            with self._lock:
+                self._process = process  # `stop` ends it
+            if self._stopping.is_set():
+                process.terminate()  # `stop` came between the check above and this
+            try:
+                returncode = process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                ok, detail = False, "TimeoutExpired"
+            else:
+                ok, detail = returncode == 0, f"exit {returncode}"
+            finally:
+                with self._lock:
+                    self._process = None
+            if self._stopping.is_set():
+                return False  # stopped on the way out: not a broken player
         if playing:
             self._player_failed = not ok
             if not ok and not self._warned:

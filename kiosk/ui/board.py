@@ -9,6 +9,12 @@ Type scales with the window's height, so a 1080p screen and a small test window 
 board may run in its own process on the same data directory: SQLite WAL lets it read while the
 kiosk and the counters write). Each new `Call` (by event id; never on the first read, never twice)
 goes to the announcer, which chimes and speaks on its own thread.
+
+"New" is judged by this board alone, never by the time in the event: that is the calling device's
+clock, which may be minutes off this one's. A call first seen in a poll after the first read is read
+out if its ticket is still called at that counter (not already at the counter, not over). A poll that
+brings more than CATCH_UP calls at once is a catch-up (a merge after an outage): only each
+counter's newest call is read out.
 """
 
 from __future__ import annotations
@@ -39,9 +45,7 @@ log = logging.getLogger(__name__)
 POLL_MS = 1000
 SERVING_ROWS = 5
 RECENT_ROWS = 6
-STALE_CALL = dt.timedelta(
-    minutes=2
-)  # a call that arrives this late (a merge after an outage) is not read out
+CATCH_UP = 4  # more new calls than this in one poll: a merge after an outage, not calls made now
 THAI_DAYS = ("วันจันทร์", "วันอังคาร", "วันพุธ", "วันพฤหัสบดี", "วันศุกร์", "วันเสาร์", "วันอาทิตย์")
 
 BG = "#0b0f17"
@@ -337,13 +341,20 @@ class BoardController(QObject):
         if first:
             log.info("board ready: %d call(s) made before it started are not read out", len(calls))
         self._loaded = True
-        now = dt.datetime.now(dt.UTC)
-        for call in reversed(calls):  # oldest first: they are read out in the order they were made
-            if call.event_id in self._seen:
-                continue
+        new = [call for call in reversed(calls) if call.event_id not in self._seen]  # oldest first
+        for call in new:
             self._remember(call.event_id)
-            if first or now - call.at > STALE_CALL:
-                continue  # what was called before the board started, or long ago elsewhere
+        if first:
+            return  # what was called before the board started
+        if len(new) > CATCH_UP:
+            newest = {call.counter: call for call in new}
+            log.info(
+                "%d calls arrived at once (a catch-up): only each counter's newest is read out", len(new)
+            )
+            new = [call for call in new if newest[call.counter] is call]
+        for call in new:
+            if not call.live:
+                continue  # the applicant is at the counter already, or the ticket is over
             log.info("call %s to counter %s%s", call.number, call.counter, " (recall)" if call.recall else "")
             if self.announcer is not None:
                 self.announcer.announce(call.number, call.counter, recall=call.recall)

@@ -65,6 +65,7 @@ class WaitingRow:
 @dataclass(frozen=True)
 class Enabled:
     call_next: bool = False
+    call_number: bool = False
     recall: bool = False
     miss: bool = False
     start: bool = False
@@ -198,13 +199,17 @@ class TransferPrompt(Overlay):
 
 
 class NumberPrompt(Overlay):
-    """Bring back a late applicant's ticket by its number."""
+    """A ticket by its number: call it now (`CALL`: a missed applicant who came to the counter), or
+    bring a late applicant's no-show ticket back into the line (`RETURN`)."""
 
+    CALL = "call"
+    RETURN = "return"
     submitted = Signal(str)
     cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self.mode = self.RETURN
         self.title = label(role="heading")
         self.info = label()
         self.number = QLineEdit()
@@ -220,7 +225,9 @@ class NumberPrompt(Overlay):
             self.layout_.addWidget(w)
         self.layout_.addLayout(button_row(self.cancel, self.ok))
 
-    def ask(self) -> None:
+    def ask(self, mode: str = RETURN) -> None:
+        self.mode = mode
+        self.retranslate()
         self.number.clear()
         self.error.clear()
         self.open()
@@ -230,9 +237,14 @@ class NumberPrompt(Overlay):
         emit(self.submitted, self.number.text().strip().upper())
 
     def retranslate(self) -> None:
-        self.title.setText(tr("Return a late ticket"))
-        self.info.setText(tr("The ticket goes back into the line as if it were issued now."))
-        self.ok.setText(tr("Return to the line"))
+        if self.mode == self.CALL:
+            self.title.setText(tr("Call a number"))
+            self.info.setText(tr("Call this ticket now, out of turn: a missed applicant who has come back."))
+            self.ok.setText(tr("Call"))
+        else:
+            self.title.setText(tr("Return a late ticket"))
+            self.info.setText(tr("The ticket goes back into the line as if it were issued now."))
+            self.ok.setText(tr("Return to the line"))
         self.cancel.setText(tr("Cancel"))
 
 
@@ -345,6 +357,7 @@ class DeskPage(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(12)
         self.call_next = Button(kind="primary")
+        self.call_number = Button()
         self.recall = Button()
         self.miss = Button(kind="danger")
         self.start = Button(kind="primary")
@@ -353,20 +366,23 @@ class DeskPage(QWidget):
         self.pause = Button()
         self.return_ticket = Button()
         self.set_priority = Button(kind="staff")
-        names = {
-            "callNext": self.call_next,
-            "recall": self.recall,
-            "miss": self.miss,
-            "start": self.start,
-            "finish": self.finish,
-            "transfer": self.transfer,
-            "pause": self.pause,
-            "returnTicket": self.return_ticket,
-            "setPriority": self.set_priority,
-        }
-        for i, (name, b) in enumerate(names.items()):
+        # Three rows, so the ticket's big number keeps its height on a 800-line screen; the long
+        # "No-show (call again later)" spans two columns. (name, button, row, column, column span)
+        places = (
+            ("callNext", self.call_next, 0, 0, 1),
+            ("callNumber", self.call_number, 0, 1, 1),
+            ("recall", self.recall, 0, 2, 1),
+            ("start", self.start, 0, 3, 1),
+            ("miss", self.miss, 1, 0, 2),
+            ("finish", self.finish, 1, 2, 1),
+            ("transfer", self.transfer, 1, 3, 1),
+            ("pause", self.pause, 2, 0, 1),
+            ("returnTicket", self.return_ticket, 2, 1, 1),
+            ("setPriority", self.set_priority, 2, 2, 2),
+        )
+        for name, b, row, column, span in places:
             b.setObjectName(name)
-            grid.addWidget(b, i // 3, i % 3)
+            grid.addWidget(b, row, column, 1, span)
         left.addWidget(actions)
         left.addStretch(1)
         outer.addLayout(left, 4)
@@ -435,6 +451,7 @@ class CounterWindow(QWidget):
     sign_in = Signal(str, str)
     sign_out = Signal()
     call_next = Signal()
+    call_number = Signal()
     recall = Signal()
     miss = Signal()
     start = Signal()
@@ -514,6 +531,7 @@ class CounterWindow(QWidget):
         d = self.desk
         for button, signal in (
             (d.call_next, self.call_next),
+            (d.call_number, self.call_number),
             (d.recall, self.recall),
             (d.miss, self.miss),
             (d.start, self.start),
@@ -571,6 +589,7 @@ class CounterWindow(QWidget):
         self._paused = paused
         self._final_miss = final_miss
         d.call_next.setEnabled(enabled.call_next)
+        d.call_number.setEnabled(enabled.call_number)
         d.recall.setEnabled(enabled.recall)
         d.miss.setEnabled(enabled.miss)
         d.start.setEnabled(enabled.start)
@@ -608,6 +627,7 @@ class CounterWindow(QWidget):
         d = self.desk
         d.ticket_caption.setText(tr("Now at this counter"))
         d.call_next.setText(tr("Call next"))
+        d.call_number.setText(tr("Call a number"))
         d.recall.setText(tr("Recall"))
         d.start.setText(tr("Start service"))
         d.finish.setText(tr("Finish"))

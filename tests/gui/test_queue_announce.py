@@ -77,6 +77,7 @@ def test_a_call_chimes_then_speaks_thai_through_the_player(tmp_path: Path) -> No
     assert thai_voice(shutil.which("espeak-ng"))
     announcer = Announcer(player=player, workdir=tmp_path / "audio")
     try:
+        assert announcer.wait_ready(15)  # the Thai voice is looked for on the announcer's thread
         assert announcer.chime_available and announcer.speech_available and not announcer.sound_off
         started = time.monotonic()
         announcer.announce("A042", "3")
@@ -133,5 +134,59 @@ def test_no_sound_card_is_one_log_line_and_calls_go_on(tmp_path: Path, caplog) -
             pytest.skip("this machine has a working sound card")
         assert announcer.silent
         assert len([r for r in caplog.records if "player failed" in r.getMessage()]) == 1
+    finally:
+        assert announcer.stop()
+
+
+SLOW_ESPEAK = """#!/bin/sh
+sleep 2
+echo "Pty Language       Age/Gender VoiceName          File                 Other Languages"
+echo " 5  th              --/M      Thai               sit/th"
+"""
+
+SLOW_PLAYER = """
+import sys, os, time
+time.sleep(1.0)
+with open(sys.argv[1], "a", encoding="utf-8") as fh:
+    fh.write(f"{os.path.basename(sys.argv[2])}\\t{os.path.getsize(sys.argv[2])}\\n")
+"""
+
+
+def test_the_thai_voice_is_looked_for_on_the_announcer_thread(tmp_path: Path) -> None:
+    espeak = tmp_path / "espeak-ng"
+    espeak.write_text(SLOW_ESPEAK, encoding="utf-8")
+    espeak.chmod(0o755)
+    started = time.monotonic()
+    announcer = Announcer(player=None, espeak=str(espeak), workdir=tmp_path / "a")
+    try:
+        assert time.monotonic() - started < 1.0, "the board's window must not wait for espeak-ng"
+        assert not announcer.speech_available  # not known yet: no voice promised
+        assert announcer.wait_ready(10)
+        assert announcer.speech_available and not announcer.sound_off
+    finally:
+        assert announcer.stop()
+
+
+def test_calls_that_waited_too_long_in_the_queue_are_dropped(tmp_path: Path) -> None:
+    script = tmp_path / "slow_player.py"
+    script.write_text(SLOW_PLAYER, encoding="utf-8")
+    log = tmp_path / "played.log"
+    announcer = Announcer(
+        player=[sys.executable, str(script), str(log)],
+        espeak=None,
+        detect=False,
+        workdir=tmp_path / "a",
+        stale_after=0.5,
+    )
+    try:
+        for number in ("A001", "A002", "A003"):
+            announcer.announce(number, "1")
+        # A001 plays for a second; A002 and A003 have waited longer than half a second by then.
+        wait_for(lambda: len(announcer.dropped()) == 2)
+        assert [a.number for a in announcer.dropped()] == ["A002", "A003"]
+        announcer.announce("A004", "2")  # the announcer is idle again: played at once
+        wait_for(lambda: len(announcer.history()) == 2)
+        assert [p.announcement.number for p in announcer.history()] == ["A001", "A004"]
+        assert [name for name, _ in played(log)] == ["chime.wav", "chime.wav"]
     finally:
         assert announcer.stop()

@@ -210,3 +210,55 @@ def test_screenshots_of_the_board_and_the_counter(make_board, qtbot, tmp_path: P
     finally:
         desk.shutdown()
         desk_counter.close()
+
+
+def test_a_call_from_a_counter_whose_clock_is_slow_is_read_out(make_board, qtbot) -> None:  # noqa: ANN001
+    board, queue = make_board()
+    c = board.controller
+    heard: list[object] = []
+    c.announced.connect(heard.append)
+    # The counter PC's clock is 3 minutes behind the board's: its call looks 3 minutes old.
+    slow = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3)
+    ticket = queue.issue("A", now=slow - dt.timedelta(minutes=2)).ticket
+    queue.open_counter("2", "Q102", now=slow - dt.timedelta(minutes=1))
+    with qtbot.waitSignal(c.announced, timeout=5000) as got:
+        queue.call_next("2", "Q102", now=slow)
+    assert (got.args[0].number, got.args[0].counter) == (ticket.number, "2")
+    qtbot.wait(500)  # several more polls: still once
+    assert len(heard) == 1
+
+
+def test_a_catch_up_after_an_outage_reads_out_only_each_counters_newest_call(
+    make_board, qtbot, tmp_path: Path
+) -> None:  # noqa: ANN001
+    board, queue = make_board()
+    c = board.controller
+    heard: list[object] = []
+    c.announced.connect(heard.append)
+    # Another station worked offline; its events reach the board's database in one merge.
+    away = Counter.open(tmp_path / "away")
+    try:
+        other = QueueStore(away.db, queue.config, kiosk_id="C09")
+        for group in "AABC":
+            other.issue(group)
+        for counter in ("1", "2", "3"):
+            other.open_counter(counter, f"Q10{counter}")
+        other.call_next("1", "Q101")
+        other.start("1", "Q101")
+        second = other.call_next("1", "Q101")  # counter 1's newest call, still waiting for the applicant
+        other.call_ticket("2", "B001", "Q102")
+        other.recall("2", "Q102")
+        other.recall("2", "Q102")  # counter 2's newest: the second recall
+        other.call_ticket("3", "C001", "Q103")
+        other.start("3", "Q103")  # at the counter already: nothing to read out
+        events = other.unsynced_events()
+    finally:
+        away.close()
+    assert second is not None
+    queue.apply_remote(events)
+    qtbot.waitUntil(lambda: len(heard) >= 2, timeout=5000)
+    qtbot.wait(500)
+    assert sorted((call.number, call.counter, call.recall) for call in heard) == [  # type: ignore[attr-defined]
+        (second.number, "1", False),
+        ("B001", "2", True),
+    ]

@@ -30,7 +30,7 @@ def queue_of(counter: Counter) -> QueueStore:
 def card_visit(h: Harness, qtbot, profile: str) -> str:  # noqa: ANN001
     h.cards.attach()
     h.cards.insert(read_profile(profile))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     fill_elderly(h, qtbot)
     h.w.form.next_button.click()

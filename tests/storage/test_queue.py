@@ -497,3 +497,194 @@ def test_stats_per_day_group_and_counter_with_no_show_rate_and_csv(tmp_path: Pat
     )
     assert float(row["no_show_rate"]) == 0.5 and float(row["avg_service_minutes"]) == 6
     assert parsed[0]["avg_wait_minutes"] == ""  # never called: no wait measured
+
+
+# --- review fixes (issue 7) ---------------------------------------------------------------------
+
+
+def two_lines(path: Path, **settings: Any) -> QueueStore:
+    """Counter 1 serves only A, counter 2 only B."""
+    return make_queue(
+        path,
+        counters=[
+            {"id": "1", "name_th": "ช่อง 1", "name_en": "Counter 1", "groups": ["A"]},
+            {"id": "2", "name_th": "ช่อง 2", "name_en": "Counter 2", "groups": ["B"]},
+        ],
+        **settings,
+    )
+
+
+def test_a_missed_ticket_in_a_quiet_line_is_called_again_when_nobody_else_waits(queue: QueueStore) -> None:
+    queue.issue("C", now=at(0))
+    queue.open_counter("3", STAFF, now=at(1))
+    queue.call_next("3", STAFF, now=at(2))
+    queue.miss("3", STAFF, now=at(3))
+    # grace_calls = 3, but nobody else will ever be called in C: the grace cannot end by calls
+    assert queue.next_candidate("3", now=at(63)).number == "C001"  # type: ignore[union-attr]
+    back = queue.call_next("3", STAFF, now=at(63))
+    assert back is not None and (back.number, back.state, back.calls) == ("C001", "called", 2)
+
+
+def test_a_missed_ticket_keeps_its_grace_while_the_counter_has_someone_else(queue: QueueStore) -> None:
+    queue.issue("C", now=at(0))
+    queue.issue("A", now=at(1))
+    queue.open_counter("3", STAFF, now=at(2))
+    queue.call_next("3", STAFF, now=at(3))  # C001 (counter 3 serves C first, then A, B: one line)
+    queue.miss("3", STAFF, now=at(4))
+    assert queue.call_next("3", STAFF, now=at(5)).number == "A001"  # type: ignore[union-attr]
+    queue.start("3", STAFF, now=at(6))
+    assert queue.call_next("3", STAFF, now=at(7)).number == "C001"  # type: ignore[union-attr]
+
+
+def test_regular_calls_in_another_line_do_not_starve_this_lines_regular_ticket(tmp_path: Path) -> None:
+    q = two_lines(tmp_path, priority_every=2)
+    q.issue("A", now=at(0))  # A001, regular
+    for i in range(3):
+        q.issue("A", priority="elderly", now=at(1 + i))  # A002..A004
+    for i in range(8):
+        q.issue("B", now=at(5 + i))
+    q.open_counter("1", STAFF, now=at(15))
+    q.open_counter("2", STAFF, now=at(15))
+    clock = 20.0
+    called = []
+    for _ in range(3):
+        for _ in range(2):  # counter 2 calls two regular B tickets between counter 1's calls
+            serve(q, "2", clock, 1)
+            clock += 2
+        head = q.waiting(["A"], now=at(clock))[0].number  # the line as counter 1 sees it
+        called.append(serve(q, "1", clock, 1))
+        assert called[-1] == head
+        clock += 2
+    assert called == ["A001", "A002", "A003"]
+
+
+def test_priority_calls_in_another_line_do_not_hold_back_this_lines_priority_ticket(tmp_path: Path) -> None:
+    q = two_lines(tmp_path, priority_every=2)
+    for i in range(5):
+        q.issue("A", now=at(i))  # A001..A005, regular
+    monk = q.issue("A", priority="monk", now=at(6)).ticket  # A006
+    for i in range(5):
+        q.issue("B", priority="elderly", now=at(7 + i))
+    q.open_counter("1", STAFF, now=at(15))
+    q.open_counter("2", STAFF, now=at(15))
+    clock = 20.0
+    called = []
+    for _ in range(3):
+        assert serve(q, "2", clock, 1).startswith("B")  # a priority B ticket
+        called.append(serve(q, "1", clock + 2, 1))
+        clock += 4
+    assert called == ["A001", "A002", monk.number]
+
+
+def test_a_ticket_sent_to_a_counter_outside_its_line_is_in_that_counters_list(tmp_path: Path) -> None:
+    q = two_lines(tmp_path)
+    q.issue("A", now=at(0))
+    q.issue("A", now=at(0.5))
+    b = q.issue("B", now=at(1)).ticket
+    q.open_counter("1", STAFF, now=at(2))
+    q.open_counter("2", STAFF, now=at(2))
+    q.call_next("2", STAFF, now=at(3))
+    moved = q.transfer("2", STAFF, to_counter="1", reason="ช่อง 1 ใกล้ประตู", now=at(4))
+    assert (moved.group, moved.target_counter) == ("B", "1")
+    # counter 1 sees it in its line, at the place its issue time gives it
+    assert numbers(q.waiting(counter="1", now=at(5))) == ["A001", "A002", b.number]
+    # counter 2 still lists it, as sent elsewhere (its desk marks it "→ counter 1")
+    assert [(t.number, t.target_counter) for t in q.waiting(counter="2", now=at(5))] == [(b.number, "1")]
+    # the estimate: the two A tickets counter 1 calls first, one counter, B's 8 minutes each
+    assert q.estimate(moved.id, now=at(5)) == (2, 16)
+    for i in range(2):
+        q.call_next("1", STAFF, now=at(6 + i))
+        q.start("1", STAFF, now=at(6.5 + i))
+    assert q.call_next("1", STAFF, now=at(9)).number == b.number  # type: ignore[union-attr]
+
+
+def test_cancel_takes_a_ticket_out_of_the_line_with_a_reason(queue: QueueStore) -> None:
+    queue.issue("A", now=at(0))
+    queue.issue("A", now=at(1))
+    queue.open_counter("1", STAFF, now=at(2))
+    with pytest.raises(QueueError):
+        queue.cancel("A001", STAFF, " ", now=at(3))  # a reason is required
+    gone = queue.cancel("a001", STAFF, "ผู้ยื่นขอยกเลิก", now=at(3))
+    assert gone.state == "cancelled"
+    assert queue.next_candidate("1", now=at(4)).number == "A002"  # type: ignore[union-attr]
+    assert numbers(queue.waiting(now=at(4))) == ["A002"]
+    with pytest.raises(QueueError):
+        queue.cancel("A001", STAFF, "อีกครั้ง", now=at(5))  # over already
+    event = _last_event(queue, "cancelled")
+    assert event.data["reason"] == "ผู้ยื่นขอยกเลิก" and event.staff_id == STAFF
+
+
+def test_voiding_a_case_cancels_its_ticket(tmp_path: Path) -> None:
+    from kiosk.storage.staff import StaffAccounts, void_case
+
+    counter = Counter.open(tmp_path)
+    try:
+        q = counter.cases.queue
+        assert q is not None
+        case = counter.cases.submit(
+            "signboard-tax", SOMCHAI, {}, Actor(Role.APPLICANT), now=at(0), ticket_group=""
+        )
+        q.issue("B", now=at(1))
+        accounts = StaffAccounts(counter.db, kiosk_id="K01")
+        accounts.add("S001", "สมศรี", "counter", "1234", now=at(0))
+        accounts.add("S002", "วิชัย", "supervisor", "2345", now=at(0))
+        void_case(
+            counter.cases,
+            accounts,
+            case.number,
+            requester=accounts.sign_in("S001", "1234", now=at(2)),
+            approver_code="S002",
+            approver_pin="2345",
+            reason="ผู้ยื่นขอยกเลิกเอง",
+            now=at(2),
+        )
+        ticket = q.ticket(case.ticket_number, DAY.date())
+        assert ticket.state == "cancelled"
+        q.open_counter("2", STAFF, now=at(3))
+        assert q.next_candidate("2", now=at(4)).number == "B002"  # type: ignore[union-attr]
+        event = _last_event(q, "cancelled")
+        assert event.staff_id == "S001" and event.data["case_number"] == case.number
+    finally:
+        counter.close()
+
+
+def test_start_and_finish_are_written_into_the_cases_history(tmp_path: Path) -> None:
+    counter = Counter.open(tmp_path)
+    try:
+        q = QueueStore(counter.db, counter.config, kiosk_id="K01")
+        q.cases = counter.cases
+        counter.cases.queue = q
+        first = counter.cases.submit(
+            "signboard-tax", SOMCHAI, {}, Actor(Role.APPLICANT), now=at(0), ticket_group=""
+        )
+        second = counter.cases.submit(
+            "signboard-tax", SOMCHAI, {}, Actor(Role.APPLICANT), now=at(1), ticket_group=""
+        )
+        q.issue("B", now=at(2))  # a walk-in: no case, nothing to write
+        q.open_counter("2", STAFF, now=at(3))
+        q.call_next("2", STAFF, now=at(4))
+        q.start("2", STAFF, now=at(5))
+        q.finish("2", STAFF, now=at(9))
+        q.call_next("2", STAFF, now=at(10))
+        q.start("2", STAFF, now=at(11))
+        q.call_next("2", STAFF, now=at(15))  # "next" finishes the second case's service too
+        q.start("2", STAFF, now=at(16))
+        q.finish("2", STAFF, now=at(17))
+
+        def served(number: str) -> list[tuple[Any, ...]]:
+            return [
+                (e.data["action"], e.data["counter"], e.data["ticket"], e.actor_role, e.actor_id, e.at)
+                for e in counter.cases.get(number).events
+                if e.kind == "staff_action"
+            ]
+
+        assert served(first.number) == [
+            ("service_started", "2", first.ticket_number, "staff", STAFF, at(5)),
+            ("service_finished", "2", first.ticket_number, "staff", STAFF, at(9)),
+        ]
+        assert served(second.number) == [
+            ("service_started", "2", second.ticket_number, "staff", STAFF, at(11)),
+            ("service_finished", "2", second.ticket_number, "staff", STAFF, at(15)),
+        ]
+    finally:
+        counter.close()

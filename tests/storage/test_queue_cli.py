@@ -89,3 +89,40 @@ def test_print_ticket_shows_the_cases_queue_ticket(
     text = pdf_text(out.read_bytes(), tmp_path)
     assert "B003" in text
     assert "2 ahead of you" in text and "about 16 min" in text  # 2 x the taxes group's 8 minutes
+
+
+def test_cancel_and_service_written_into_the_case_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counter = Counter.open(tmp_path)
+    try:
+        case = counter.cases.submit("signboard-tax", SOMCHAI, {}, Actor(Role.APPLICANT), ticket_group="")
+    finally:
+        counter.close()
+    kiosk(capsys, tmp_path, "queue", "issue", "B")  # B002, a walk-in who leaves
+    with pytest.raises(SystemExit) as usage:
+        kiosk(capsys, tmp_path, "queue", "cancel", "B002")  # no reason
+    assert usage.value.code == 2 and "--reason" in capsys.readouterr().err
+    code, out, _ = kiosk(
+        capsys, tmp_path, "queue", "cancel", "b002", "--reason", "กลับไปแล้ว", "--staff", "S009"
+    )
+    assert code == 0 and "cancelled" in out
+    code, _, err = kiosk(capsys, tmp_path, "queue", "cancel", "B002", "--reason", "อีกครั้ง")
+    assert code == 1 and "cannot be cancelled" in err and "ยกเลิกคิว" in err
+    code, out, _ = kiosk(capsys, tmp_path, "queue", "list", "--json")
+    assert [t["number"] for t in json.loads(out)] == [case.ticket_number]
+
+    kiosk(capsys, tmp_path, "queue", "open", "--counter", "2", "--staff", "S001")
+    kiosk(capsys, tmp_path, "queue", "call", "--counter", "2", "--staff", "S001")
+    kiosk(capsys, tmp_path, "queue", "start", "--counter", "2", "--staff", "S001")
+    kiosk(capsys, tmp_path, "queue", "finish", "--counter", "2", "--staff", "S001")
+    counter = Counter.open(tmp_path)
+    try:
+        history = [
+            (e.data["action"], e.data["counter"], e.actor_id)
+            for e in counter.cases.get(case.number).events
+            if e.kind == "staff_action"
+        ]
+    finally:
+        counter.close()
+    assert history == [("service_started", "2", "S001"), ("service_finished", "2", "S001")]

@@ -4,6 +4,7 @@ merge of their events (idempotent, order-independent, the first call wins)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from collections import Counter as Tally
 from pathlib import Path
@@ -283,17 +284,46 @@ def test_a_local_action_that_sorts_before_a_remote_event_rebuilds_the_ticket(tmp
     assert snapshot(kiosk) == snapshot(counter)
 
 
-def test_two_kiosks_given_the_same_slot_lose_no_ticket(tmp_path: Path) -> None:
+def test_two_kiosks_given_the_same_slot_lose_no_ticket(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     k1 = device(tmp_path / "k1", "K01", kiosks=2, slot=1)
     k2 = device(tmp_path / "k2", "K02", kiosks=2, slot=1)  # misconfigured: both slot 1
     for i in range(3):
         k1.issue("A", now=at(i))
         k2.issue("A", now=at(i + 0.5))
-    exchange(k1, k2)
+    with caplog.at_level(logging.WARNING, logger="kiosk.storage.queue"):
+        exchange(k1, k2)
+    assert snapshot(k1) == snapshot(k2), "both kiosks show the same numbers"
     tickets = snapshot(k1)
     assert len(tickets) == 6
     numbers = sorted(r[2] for r in tickets)
     assert len(set(numbers)) == 6 and sum("/" in n for n in numbers) == 3  # shown apart, none lost
+    # the later of each pair (issue time, then id) carries the suffix, whichever device it arrived on
+    assert sorted((r[2], r[6]) for r in tickets) == [
+        ("A001", "K01"),
+        ("A001/K02", "K02"),
+        ("A003", "K01"),
+        ("A003/K02", "K02"),
+        ("A005", "K01"),
+        ("A005/K02", "K02"),
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings and all("queue.slot" in w and "K01" in w and "K02" in w for w in warnings)
     assert k1.issue("A", now=at(10)).ticket.number == "A007"
     exchange(k1, k2)
     assert k2.issue("A", now=at(11)).ticket.number == "A009"  # A007 is used here already: skipped
+    exchange(k1, k2)
+    assert snapshot(k1) == snapshot(k2)
+
+
+def test_a_clash_arriving_in_one_batch_is_told_apart_the_same_way(tmp_path: Path) -> None:
+    k1 = device(tmp_path / "k1", "K01", kiosks=2, slot=1)
+    k2 = device(tmp_path / "k2", "K02", kiosks=2, slot=1)
+    k2.issue("B", now=at(0))  # the older B001
+    k1.issue("B", now=at(1))
+    mirror = device(tmp_path / "mirror", "C01")
+    mirror.apply_remote(k1.unsynced_events() + k2.unsynced_events())
+    exchange(k1, k2)
+    assert snapshot(mirror) == snapshot(k1) == snapshot(k2)
+    assert sorted((r[2], r[6]) for r in snapshot(mirror)) == [("B001", "K02"), ("B001/K01", "K01")]

@@ -42,7 +42,7 @@ def _at(minutes: float) -> dt.datetime:
 # --- numbering ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kiosks", [1, 2, 3, 5, 9])
+@pytest.mark.parametrize("kiosks", range(1, 10))
 def test_numbers_of_different_slots_never_meet(kiosks: int) -> None:
     seen: dict[int, int] = {}
     for slot in range(1, kiosks + 1):
