@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.config import Config
 from kiosk.counter import Counter
@@ -36,8 +37,11 @@ from kiosk.ui.visit import PRIORITIES
 log = logging.getLogger(__name__)
 
 Authenticate = Callable[[str, str], str | None]
+RecordSignOut = Callable[[str, str], None]  # (staff id, how)
 Claim = Callable[[TicketView, str], bool]
 REFRESH_MS = 2000
+CLOSE_WAIT = 2.0  # seconds the window waits, on exit, for the counter to be closed in the database
+INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin})
 WAITING_SHOWN = 60  # the list shows the head of the line; the counts say how long it is
 
 
@@ -64,6 +68,19 @@ def staff_authenticator(counter: Counter) -> Authenticate:
     return authenticate
 
 
+def staff_sign_out(counter: Counter) -> RecordSignOut:
+    """The audit entry of an officer leaving the counter (`how`: manual or auto)."""
+    accounts = StaffAccounts(counter.db, kiosk_id=counter.config.kiosk.id)
+
+    def record(staff_id: str, how: str) -> None:
+        try:
+            accounts.sign_out(accounts.get(staff_id), how=how)
+        except KnownError as exc:  # an id that is not an account (a test's own authenticator)
+            log.info("counter sign-out not audited: %s", exc.message_en)
+
+    return record
+
+
 @dataclass
 class CounterServices:
     """The narrow services the counter window needs; assembled by kiosk.ui.app.run_counter."""
@@ -79,6 +96,9 @@ class CounterServices:
     # The same check with the signed-in officer's id in the server's copy of the call.
     claim_for: Callable[[str], Claim] | None = None
     refresh_ms: int = REFRESH_MS
+    record_sign_out: RecordSignOut | None = None
+    # No input in the window for this long and no ticket held: the officer is signed out.
+    sign_out_ms: int = 30 * 60_000
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,14 @@ class CounterController(QObject):
         self.timer.setObjectName("counterRefresh")
         self.timer.setInterval(services.refresh_ms)
         self.timer.timeout.connect(self.refresh)
+        self.idle = QTimer(self)
+        self.idle.setObjectName("counterSignOut")
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(services.sign_out_ms)
+        self.idle.timeout.connect(self._idle_sign_out)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self._connect()
         services.languages.on_change(self._language_changed)
         self._show_header()
@@ -127,6 +155,7 @@ class CounterController(QObject):
         w.sign_out.connect(self.sign_out)
         w.toggle_language.connect(self.s.languages.toggle)
         w.call_next.connect(self.call_next)
+        w.call_number.connect(self.ask_call_number)
         w.recall.connect(lambda: self._act("recall", lambda q, c, s: q.recall(c, s)))
         w.miss.connect(lambda: self._act("miss", lambda q, c, s: q.miss(c, s)))
         w.start.connect(lambda: self._act("start", lambda q, c, s: q.start(c, s)))
@@ -137,27 +166,66 @@ class CounterController(QObject):
         w.set_priority.connect(self.ask_priority)
         w.transfer_prompt.submitted.connect(self.transfer)
         w.transfer_prompt.cancelled.connect(w.transfer_prompt.hide)
-        w.number_prompt.submitted.connect(self.return_ticket)
+        w.number_prompt.submitted.connect(self._number_given)
         w.number_prompt.cancelled.connect(w.number_prompt.hide)
         w.priority_prompt.submitted.connect(self.set_priority)
         w.priority_prompt.cancelled.connect(w.priority_prompt.hide)
         w.desk.waiting.currentItemChanged.connect(lambda *_: self._show_enabled())
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Any key or click in this window restarts the sign-out clock."""
+        if (
+            self.staff_id
+            and event.type() in INPUT_EVENTS
+            and isinstance(watched, QWidget)
+            and watched.window() is self.w
+        ):
+            self.idle.start()
+        return False
+
+    def _idle_sign_out(self) -> None:
+        if not self.staff_id:
+            return
+        if self.busy or (self.state is not None and self.state.view.current is not None):
+            self.idle.start()  # never in the middle of a service: look again later
+            return
+        log.info(
+            "counter %s: signed out after %d idle minutes", self.counter_id, self.s.sign_out_ms // 60_000
+        )
+        self.sign_out(how="auto")
+
     def shutdown(self) -> None:
         """Stop the timer and the worker; a counter left signed in is closed, so the board and the
-        waiting estimate stop counting it."""
+        waiting estimate stop counting it.
+
+        The close is one short transaction, but another writer may hold SQLite's lock (up to the
+        busy timeout, 5 s): it runs on a thread of its own and the window waits at most CLOSE_WAIT
+        seconds for it; if it is still waiting then, it finishes (or fails, logged) in the background."""
         if self._closed:
             return
         self._closed = True
         self.timer.stop()
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.runner.shutdown()
         if self.staff_id:
-            try:
-                self.queue.close_counter(self.counter_id, self.staff_id)
-            except KnownError as exc:  # a ticket still called or served here: the counter stays open
-                log.info("counter %s left open on exit (%s)", self.counter_id, exc.message_en)
-            except Exception:  # closing the app must not fail on the way out
-                log.exception("the counter could not be closed on exit")
+            queue, counter, staff = self.queue, self.counter_id, self.staff_id
+
+            def close() -> None:
+                try:
+                    queue.close_counter(counter, staff)
+                except KnownError as exc:  # a ticket still called or served here: the counter stays open
+                    log.info("counter %s left open on exit (%s)", counter, exc.message_en)
+                except Exception:  # closing the app must not fail on the way out
+                    log.exception("the counter could not be closed on exit")
+
+            closing = threading.Thread(target=close, name="kiosk-counter-close", daemon=True)
+            closing.start()
+            closing.join(CLOSE_WAIT)
+            if closing.is_alive():
+                log.warning("counter %s: closing it is taking long; the window does not wait", counter)
             self.staff_id = ""
 
     # --- what the window shows ----------------------------------------------------------------
@@ -266,6 +334,7 @@ class CounterController(QObject):
         return Enabled(
             # A ticket being served is finished by calling the next one (QueueStore.call_next).
             call_next=is_open and (current is None or serving) and state.next is not None,
+            call_number=is_open and (current is None or serving),
             recall=called,
             miss=called,
             start=called,
@@ -317,6 +386,7 @@ class CounterController(QObject):
             self.w.hide_message()
             self.w.show_desk()
             self.timer.start()
+            self.idle.start()
             self.refresh()
             emit(self.signed_in, self.staff_id)
 
@@ -331,7 +401,7 @@ class CounterController(QObject):
         self.w.signin.error.clear()
         self.runner.submit(Operation("counter sign-in", work, done, failed))
 
-    def sign_out(self) -> None:
+    def sign_out(self, how: str = "manual") -> None:
         if not self.staff_id or self.busy:
             return
         if self.state is not None and self.state.view.current is not None:
@@ -344,6 +414,7 @@ class CounterController(QObject):
             self.staff_id = ""
             self.state = None
             self.timer.stop()
+            self.idle.stop()
             self.w.hide_message()
             self.w.show_sign_in()
             self._show_header()
@@ -356,9 +427,15 @@ class CounterController(QObject):
 
         self.busy = True
         self._show_enabled()
-        self.runner.submit(
-            Operation("counter close", lambda: queue.close_counter(counter, staff), done, failed)
-        )
+        record = self.s.record_sign_out
+
+        def close() -> CounterView:
+            view = queue.close_counter(counter, staff)
+            if record is not None:
+                record(staff, how)
+            return view
+
+        self.runner.submit(Operation("counter close", close, done, failed))
 
     # --- the desk -----------------------------------------------------------------------------
 
@@ -371,7 +448,8 @@ class CounterController(QObject):
         def work() -> DeskState:
             view = queue.counter_view(counter)
             groups = [g for g in queue.board(recent=0).groups if g.prefix in view.groups]
-            return DeskState(view, queue.waiting(view.groups), groups, queue.next_candidate(counter))
+            # Its lines, and the tickets sent to this counter from any line.
+            return DeskState(view, queue.waiting(counter=counter), groups, queue.next_candidate(counter))
 
         def done(state: DeskState) -> None:
             self._refreshing = False
@@ -461,7 +539,16 @@ class CounterController(QObject):
         )
 
     def ask_return(self) -> None:
-        self.w.number_prompt.ask()
+        self.w.number_prompt.ask(self.w.number_prompt.RETURN)
+
+    def ask_call_number(self) -> None:
+        self.w.number_prompt.ask(self.w.number_prompt.CALL)
+
+    def _number_given(self, number: str) -> None:
+        if self.w.number_prompt.mode == self.w.number_prompt.CALL:
+            self.call_number(number)
+        else:
+            self.return_ticket(number)
 
     def return_ticket(self, number: str) -> None:
         if not number:
@@ -469,6 +556,14 @@ class CounterController(QObject):
             return
         self.w.number_prompt.hide()
         self._act("return", lambda q, _c, s: q.return_ticket(number, s))
+
+    def call_number(self, number: str) -> None:
+        """Call a given waiting or missed ticket out of turn (the applicant is at the counter)."""
+        if not number:
+            self.w.number_prompt.error.setText(tr("Please type the ticket number."))
+            return
+        self.w.number_prompt.hide()
+        self._act("call_number", lambda q, c, s: q.call_ticket(c, number, s))
 
     def ask_priority(self) -> None:
         state = self.state
@@ -529,6 +624,7 @@ def build_counter(
     claim: Claim | None = None,
     claim_for: Callable[[str], Claim] | None = None,
     refresh_ms: int = REFRESH_MS,
+    sign_out_ms: int | None = None,
 ) -> CounterApp:
     """The counter window as `kiosk counter` starts it; tests pass their own `authenticate`."""
     app = QApplication.instance()
@@ -543,16 +639,22 @@ def build_counter(
     theme.apply(app)
     languages = Languages(config.kiosk.language)
     languages.set(languages.default)
+    queue = QueueStore(counter.db, config, kiosk_id=config.kiosk.id)
+    queue.cases = counter.cases  # start and finish go into the ticket's case history
     services = CounterServices(
         config=config,
         catalog=counter.catalog,
-        queue=QueueStore(counter.db, config, kiosk_id=config.kiosk.id),
+        queue=queue,
         counter_id=counter_id,
         authenticate=authenticate or staff_authenticator(counter),
         languages=languages,
         claim=claim,
         claim_for=claim_for,
         refresh_ms=refresh_ms,
+        record_sign_out=staff_sign_out(counter),
+        sign_out_ms=(
+            sign_out_ms if sign_out_ms is not None else config.staff.counter_sign_out_minutes * 60_000
+        ),
     )
     window = CounterWindow(office_name=config.office.name_th)
     return CounterApp(window, CounterController(window, services), services)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from kiosk.counter import Counter
 from kiosk.storage.queue import QueueStore, TicketView
@@ -47,7 +47,7 @@ def write_config(data_dir: Path, queue: str) -> None:
 def make_desk(qtbot, data_dir: Path) -> Iterator[Callable[..., Desk]]:  # noqa: ANN001
     made: list[Desk] = []
 
-    def make(counter_id: str = "1", *, claim=None, config: str = "") -> Desk:  # noqa: ANN001
+    def make(counter_id: str = "1", *, claim=None, config: str = "", sign_out_ms=None) -> Desk:  # noqa: ANN001
         if config:
             write_config(data_dir, config)
         counter = Counter.open(data_dir)
@@ -55,7 +55,7 @@ def make_desk(qtbot, data_dir: Path) -> Iterator[Callable[..., Desk]]:  # noqa: 
             StaffAccounts(counter.db, kiosk_id=counter.config.kiosk.id).add(
                 STAFF, "สมศรี ตั้งใจ", "counter", PIN
             )
-        app = build_counter(counter, counter_id, claim=claim, refresh_ms=60_000)
+        app = build_counter(counter, counter_id, claim=claim, refresh_ms=60_000, sign_out_ms=sign_out_ms)
         app.window.resize(1280, 800)
         app.window.show()
         qtbot.waitExposed(app.window)
@@ -100,7 +100,17 @@ def refresh(desk: Desk, qtbot) -> None:  # noqa: ANN001
 
 def enabled(desk: Desk) -> set[str]:
     d = desk.d
-    buttons = (d.call_next, d.recall, d.miss, d.start, d.finish, d.transfer, d.pause, d.return_ticket)
+    buttons = (
+        d.call_next,
+        d.call_number,
+        d.recall,
+        d.miss,
+        d.start,
+        d.finish,
+        d.transfer,
+        d.pause,
+        d.return_ticket,
+    )
     return {b.objectName() for b in buttons if b.isEnabled()}
 
 
@@ -125,8 +135,8 @@ def test_sign_in_opens_the_counter_and_a_wrong_pin_does_not(make_desk, qtbot) ->
     assert desk.queue.counter_view("1").state == "open"
     assert desk.queue.counter_view("1").staff_id == STAFF
     assert STAFF in desk.w.staff.text()
-    # Nobody waiting: nothing to call, but the counter can take a break or take a late ticket back.
-    assert enabled(desk) == {"pause", "returnTicket"}
+    # Nobody waiting: nothing to call next, but a number can be called, a break taken, a late ticket returned.
+    assert enabled(desk) == {"callNumber", "pause", "returnTicket"}
 
 
 def test_call_start_finish_and_the_line_on_screen(make_desk, qtbot) -> None:  # noqa: ANN001
@@ -142,7 +152,7 @@ def test_call_start_finish_and_the_line_on_screen(make_desk, qtbot) -> None:  # 
     groups = [desk.d.groups_box.itemAt(i).widget().text() for i in range(desk.d.groups_box.count())]
     assert groups[0] == "A  ขออนุญาตและแจ้งเรื่อง" and groups[1].startswith("รอ 2 คิว · ประมาณ")
     assert groups[3].startswith("รอ 1 คิว (คิวพิเศษ 1)")
-    assert enabled(desk) == {"callNext", "pause", "returnTicket"}
+    assert enabled(desk) == {"callNext", "callNumber", "pause", "returnTicket"}
 
     press(desk, qtbot, desk.d.call_next)
     called = desk.queue.counter_view("1").current
@@ -161,7 +171,9 @@ def test_call_start_finish_and_the_line_on_screen(make_desk, qtbot) -> None:  # 
     assert ticket(desk, a1.number).state == "done"
     assert desk.d.number.text() == "—"
     assert desk.queue.counter_view("1").current is None
-    assert a2.number in desk.d.waiting.item(0).text() or b1.number in desk.d.waiting.item(0).text()
+    # A002 is older than the priority B001 and only one regular call was made: A002 is next.
+    assert desk.d.waiting.item(0).text().split()[0] == a2.number
+    assert desk.d.waiting.item(1).text().split()[0] == b1.number
 
 
 def test_recall_counts_and_is_a_new_call_for_the_board(make_desk, qtbot) -> None:  # noqa: ANN001
@@ -352,3 +364,86 @@ def test_english_and_back(make_desk, qtbot) -> None:  # noqa: ANN001
     assert desk.w.title.text().startswith("Counter 1")
     desk.w.language.click()
     assert desk.d.call_next.text() == "เรียกคิวถัดไป"
+
+
+def test_call_a_number_brings_back_a_missed_applicant(make_desk, qtbot) -> None:  # noqa: ANN001
+    desk = make_desk()
+    a1 = desk.queue.issue("A").ticket
+    desk.queue.issue("A")
+    sign_in(desk, qtbot)
+    press(desk, qtbot, desk.d.call_next)
+    press(desk, qtbot, desk.d.miss)  # grace_calls = 3: A001 is not called next
+    assert desk.queue.next_candidate("1").number != a1.number  # type: ignore[union-attr]
+    # The applicant comes to the counter: the officer calls that number.
+    assert "callNumber" in enabled(desk)
+    desk.d.call_number.click()
+    prompt = desk.w.number_prompt
+    assert prompt.isVisible() and prompt.title.text() == "เรียกหมายเลข"
+    prompt.number.setText(a1.number.lower())
+    with qtbot.waitSignal(desk.c.refreshed, timeout=10_000), qtbot.waitSignal(desk.c.action_done) as done:
+        prompt.ok.click()
+    assert done.args == ["call_number"]
+    called = ticket(desk, a1.number)
+    assert (called.state, called.counter, called.calls) == ("called", "1", 2)
+    assert desk.d.number.text() == a1.number
+    assert "callNumber" not in enabled(desk)  # a called applicant is started or skipped first
+    # The return prompt is the same overlay, with its own words.
+    desk.d.return_ticket.click()
+    assert prompt.title.text() == "รับคิวที่มาช้ากลับ"
+    prompt.cancel.click()
+
+
+def test_a_ticket_sent_here_from_another_line_is_in_the_list(make_desk, qtbot) -> None:  # noqa: ANN001
+    counters = (
+        '[[queue.counters]]\nid = "1"\nname_th = "ช่องบริการ 1"\nname_en = "Counter 1"\ngroups = ["A"]\n'
+        '[[queue.counters]]\nid = "2"\nname_th = "ช่องบริการ 2"\nname_en = "Counter 2"\ngroups = ["B"]\n'
+    )
+    desk = make_desk(config=counters)
+    a1 = desk.queue.issue("A").ticket
+    b1 = desk.queue.issue("B").ticket
+    sign_in(desk, qtbot)
+    assert [desk.d.waiting.item(i).text().split()[0] for i in range(desk.d.waiting.count())] == [a1.number]
+    desk.queue.open_counter("2", "Q102")
+    desk.queue.call_next("2", "Q102")
+    desk.queue.transfer("2", "Q102", to_counter="1", reason="ส่งต่อ")
+    refresh(desk, qtbot)
+    rows = [desk.d.waiting.item(i).text() for i in range(desk.d.waiting.count())]
+    assert [r.split()[0] for r in rows] == [a1.number, b1.number]
+    assert "ช่องนี้" in rows[1]  # "→ this counter"
+
+
+def sign_outs(desk: Desk) -> list[str]:
+    from kiosk.storage import audit
+
+    return [r.detail.get("how", "") for r in audit.recent(desk.counter.db) if r.action == audit.SIGN_OUT]
+
+
+def test_an_idle_counter_signs_out_but_never_mid_service_and_the_audit_says_how(make_desk, qtbot) -> None:  # noqa: ANN001
+    desk = make_desk(sign_out_ms=400)
+    desk.queue.issue("A")
+    sign_in(desk, qtbot)
+    press(desk, qtbot, desk.d.call_next)
+    # A ticket is held: the clock runs out, and runs again, but the officer stays.
+    qtbot.wait(1200)
+    assert desk.c.staff_id == STAFF and desk.w.desk.isVisible()
+    press(desk, qtbot, desk.d.start)
+    press(desk, qtbot, desk.d.finish)
+    with qtbot.waitSignal(desk.c.signed_out, timeout=5000):
+        pass
+    assert desk.c.staff_id == "" and desk.w.signin.isVisible()
+    assert sign_outs(desk) == ["auto"]
+    assert desk.queue.counter_view("1").state == "closed"
+
+
+def test_input_in_the_window_keeps_the_officer_signed_in_and_a_manual_sign_out_is_audited(
+    make_desk, qtbot
+) -> None:  # noqa: ANN001
+    desk = make_desk(sign_out_ms=700)
+    sign_in(desk, qtbot)
+    for _ in range(5):
+        qtbot.wait(300)
+        qtbot.mouseClick(desk.d.waiting, Qt.MouseButton.LeftButton)
+    assert desk.c.staff_id == STAFF, "clicks in the window must restart the sign-out clock"
+    with qtbot.waitSignal(desk.c.signed_out, timeout=5000):
+        desk.c.sign_out()
+    assert sign_outs(desk) == ["manual"]
