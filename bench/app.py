@@ -4,10 +4,12 @@
 
 - cold start: a new process (offscreen Qt) from launch to the welcome screen shown and idle, on an
   existing data directory (the kiosk's normal start); also the part after the interpreter is up.
-- card to prefilled form: from the card's record reaching the kiosk to the form built and prefilled,
-  with the notice accepted and the service chosen at once (no human time); the card's own transmit
-  time is measured separately on pcscd + vpcd + the virtual card (from insertion to record), or in
-  process through the same protocol code when pcscd is not available.
+- card to prefilled form: from the PDPA notice accepted (the card is read only then; here the fake
+  source answers the read at once) to the form built and prefilled, with the service chosen at once
+  (no human time); the card's own read time is measured separately on pcscd + vpcd + the virtual
+  card (CardService reading at insertion, as `kiosk card watch` does: insertion to record), or in
+  process through the same protocol code when pcscd is not available. On the kiosk the applicant
+  waits for that read after accepting the notice.
 - memory: resident set after 10 whole visits (card, form, submit to SQLite, done, wipe) and after
   `--visits`; the goal is growth under 20 MB.
 
@@ -29,9 +31,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this folder comes first on the path, and bench/queue.py would hide the standard
+# library's queue from everything imported after it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 COLD_START = r"""
@@ -49,6 +55,7 @@ class NoCards:
     def __init__(self, events): pass
     def start(self): pass
     def stop(self): pass
+    def request_read(self, reader=None): pass
     def request_photo(self, reader=None): pass
 counter = Counter.open(Path(sys.argv[1]))
 kiosk = build_kiosk(counter, card_source=NoCards)
@@ -87,12 +94,21 @@ def cold_start(data_dir: Path, runs: int = 5) -> tuple[float, float]:
 
 
 class FakeCards:
-    def __init__(self, events: object) -> None:
+    """Answers the kiosk's read request at once with `record` (the card's own time is measured apart)."""
+
+    def __init__(self, events: Any) -> None:
         self.events = events
+        self.record: Any = None
 
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+    def request_read(self, reader: str | None = None) -> None:
+        from kiosk.devices.card.service import CardRead
+
+        if self.record is not None:
+            self.events.sink(CardRead(reader or "Bench Reader", self.record, 7))
 
     def request_photo(self, reader: str | None = None) -> None: ...
 
@@ -178,7 +194,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.counter import Counter
-    from kiosk.devices.card.service import CardInserted, CardRead, ReaderAdded
+    from kiosk.devices.card.service import CardInserted, ReaderAdded
     from kiosk.ui.app import build_kiosk
     from kiosk.ui.controller import Timeouts
     from kiosk.ui.window import Screen
@@ -199,7 +215,7 @@ def main() -> int:
     counter = Counter.open(data_dir)
     holder: dict[str, FakeCards] = {}
 
-    def source(events: object) -> FakeCards:
+    def source(events: Any) -> FakeCards:
         holder["cards"] = FakeCards(events)
         return holder["cards"]
 
@@ -214,6 +230,7 @@ def main() -> int:
     w.show()
     sink = kiosk.services.card_events.sink
     record = read_profile("somchai")
+    holder["cards"].record = record
     code = "elderly-allowance-registration"
 
     def pump_until(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
@@ -225,10 +242,8 @@ def main() -> int:
             time.sleep(0.0005)
 
     def on_screen(screen: str) -> None:
-        # No human time: accept the notice and choose the service as soon as they are on screen.
-        if screen == Screen.NOTICE.value and c.visit.record is not None:
-            c.accept_notice()
-        elif screen == Screen.SERVICES.value:
+        # No human time: choose the service as soon as it is on screen (one_visit accepts the notice).
+        if screen == Screen.SERVICES.value:
             c.choose_service(code)
         elif screen == Screen.ABOUT.value:
             c.open_form()
@@ -242,11 +257,9 @@ def main() -> int:
         conn = c.form_ready.connect(lambda: form_done.append(time.perf_counter()))
         sink(CardInserted("Bench Reader", b"\x3b"))
         QCoreApplication.processEvents()
+        assert c.visit.record is None  # on the notice: the card is not read yet
         started = time.perf_counter()
-        sink(CardRead("Bench Reader", record, 7))
-        # The record lands on the notice screen; accepting it goes straight on (see on_screen).
-        QCoreApplication.processEvents()
-        c.accept_notice()
+        c.accept_notice()  # asks for the read; the fake source answers at once
         pump_until(lambda: bool(form_done))
         elapsed = (form_done[0] - started) * 1000
         c.form_ready.disconnect(conn)
@@ -276,7 +289,7 @@ def main() -> int:
         prefill.append(one_visit(measure=True))
         c.end_visit("finished")
     print(
-        f"card read to form prefilled (beyond the card): median {statistics.median(prefill):.1f} ms, "
+        f"notice accepted to form prefilled (beyond the card's read): median {statistics.median(prefill):.1f} ms, "
         f"max {max(prefill):.1f} ms - goal < 150 ms"
     )
 

@@ -209,9 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit",
         action="append",
         metavar="NAME=COUNT/SECONDS",
-        help="kiosk (requests per kiosk), enrol (failed enrolments per address), login_ip (failed "
-        "sign-ins per address), login_user (failed sign-ins per officer name: the lockout); "
-        "defaults kiosk=1200/60 enrol=60/600 login_ip=30/900 login_user=5/900",
+        help="kiosk (requests per kiosk), kiosk_auth (wrong kiosk tokens per address), enrol (failed "
+        "enrolments per address), login_ip (failed sign-ins per address), login_user (failed sign-ins per "
+        "officer name: the lockout); defaults kiosk=1200/60 kiosk_auth=60/600 enrol=60/600 login_ip=30/900 "
+        "login_user=5/900",
     )
     serve.add_argument(
         "--forwarded-allow-ips",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import cast
 
-from sqlalchemy import Table, case, delete, text, update
+from sqlalchemy import Table, case, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -90,12 +90,14 @@ class Limits:
     """What the server counts, each in the database so every server process sees the same counts.
 
     - `kiosk`: requests per enrolled kiosk (its token);
+    - `kiosk_auth`: missing, wrong or revoked kiosk tokens per client address;
     - `enrol`: failed enrolments per client address;
     - `login_ip`: officer sign-ins per client address that did not succeed;
     - `login_user`: failed sign-ins in a row per officer name, known or not: the lockout.
     """
 
     kiosk: Rule = Rule(1200, 60)
+    kiosk_auth: Rule = Rule(60, 600)
     enrol: Rule = Rule(60, 600)
     login_ip: Rule = Rule(30, 900)
     login_user: Rule = Rule(5, 900)
@@ -178,6 +180,21 @@ class RateLimiter:
                 # Keys of addresses seen once would otherwise stay for ever.
                 s.execute(delete(table).where(table.c.window_ms < now - 86_400_000))
         return Verdict(allowed, retry_after)
+
+    def peek(self, key: str, rule: Rule) -> Verdict:
+        """Whether `key` is over its limit now, read without counting a hit (no write)."""
+        now = int(self.clock() * 1000)
+        table = cast(Table, RateCounter.__table__)
+        period = rule.seconds * 1000
+        with self.db.session() as s:
+            row = s.execute(
+                select(table.c.hits, table.c.window_ms).where(
+                    table.c.key == key[:160], table.c.window_ms > now - period
+                )
+            ).first()
+        if row is None or row.hits < rule.limit:
+            return Verdict(True, 0)
+        return Verdict(False, max(math.ceil((row.window_ms + period - now) / 1000), 1))
 
     def settle(self, *, undo: Sequence[str] = (), clear: Sequence[str] = ()) -> None:
         """After a success: take back one pre-counted hit of `undo` keys, forget `clear` keys."""

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -386,7 +386,10 @@ class CentralService:
                 raise _Conflict(f"a kiosk cannot act as {event.actor_role.value}")
             if event.to_state is CaseState.PAID and any(i.status == "open" for i in case.invoices):
                 raise _Conflict("paid needs the payment first: the invoice is still open")
-            self._check(case, event.to_state, event.actor_role, event.reason)
+            # A kiosk's staff void needs the supervisor named in the event (refused as a conflict).
+            self._check(
+                case, event.to_state, event.actor_role, event.reason, actor_id=event.actor_id, data=event.data
+            )
             self._enter(case, event.to_state, event.at)
             if event.to_state is CaseState.NEEDS_FIX and isinstance(event.data.get("fix_deadline"), str):
                 case.fix_deadline = _aware(event.data["fix_deadline"])
@@ -443,12 +446,21 @@ class CentralService:
                 case.sla_due_at, case.sla_extensions = _aware(due), extensions
         case.updated_at = max(case.updated_at, event.at)
 
-    def _check(self, case: Case, target: CaseState, role: Role, reason: str) -> None:
+    def _check(
+        self,
+        case: Case,
+        target: CaseState,
+        role: Role,
+        reason: str,
+        *,
+        actor_id: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
         source = CaseState(case.state)
         fee_due = None
         if source is CaseState.APPROVED:
             fee_due = any(i.status == "open" and i.total_satang > 0 for i in case.invoices)
-        check_transition(source, target, role, reason=reason, fee_due=fee_due)
+        check_transition(source, target, role, reason=reason, fee_due=fee_due, actor_id=actor_id, data=data)
 
     def _enter(self, case: Case, target: CaseState, at: dt.datetime) -> None:
         if target is SLA_START and case.sla_started_at is None:
@@ -820,6 +832,11 @@ class CentralService:
         now = utcnow()
         with self.db.session() as s:
             return [_summary(c, now) for c in s.scalars(query.limit(limit).offset(offset))]
+
+    def ping(self) -> None:
+        """The database answers (for /healthz): one trivial query, whatever the tables hold."""
+        with self.db.session() as s:
+            s.execute(text("SELECT 1"))
 
     def count(self) -> int:
         with self.db.session() as s:

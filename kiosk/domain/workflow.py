@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -128,11 +129,15 @@ def check_transition(
     *,
     reason: str = "",
     fee_due: bool | None = None,
+    actor_id: str = "",
+    data: Mapping[str, object] | None = None,
 ) -> Transition:
     """Return the transition if `role` may move a case from `state` to `target`, else raise.
 
     `fee_due` tells whether an approved case has a fee to pay: with one it must go to
-    awaiting_payment, without one straight to issued.
+    awaiting_payment, without one straight to issued. Staff withdraw (void) a case only with a
+    supervisor's approval: `data["approved_by"]` names another account than `actor_id`
+    (`kiosk.storage.staff.void_case` checks the approver's PIN and role and writes it).
     """
     move = _BY_EDGE.get((state, target))
     if move is None:
@@ -150,6 +155,17 @@ def check_transition(
             f"กรุณาระบุเหตุผลในการเปลี่ยนสถานะเป็น “{target.label_th}”",
             f"Moving a case to {target.value} needs a reason",
         )
+    if target is CaseState.WITHDRAWN and role is Role.STAFF:
+        approver = (data or {}).get("approved_by")
+        if (
+            not isinstance(approver, str)
+            or not approver.strip()
+            or approver.strip().upper() == actor_id.upper()
+        ):
+            raise TransitionError(
+                "เจ้าหน้าที่ยกเลิกคำขอได้เมื่อหัวหน้าหรือผู้ดูแลระบบอีกคนหนึ่งอนุมัติแล้วเท่านั้น",
+                "Staff void a case only with the approval of another person, a supervisor or an administrator",
+            )
     if state is CaseState.APPROVED and fee_due is not None:
         if fee_due and target is CaseState.ISSUED:
             raise TransitionError(

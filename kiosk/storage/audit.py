@@ -1,11 +1,14 @@
 """The append-only, hash-chained log of what staff (and the system) did on this kiosk.
 
-Each entry's hash is sha256(previous entry's hash + the canonical JSON of the entry, its sequence
-number included); the first entry chains from 64 zeros. The database's triggers refuse UPDATE and
-DELETE; someone who drops them and edits, deletes or reorders rows breaks the chain, and `verify`
-names the first entry that no longer fits. (Cutting entries off the *end* leaves a shorter chain that
-still fits: the head hash, which `kiosk audit show` prints, is what an office notes down or sends
-away to catch that.)
+Each entry's hash is HMAC-SHA256, under the kiosk's audit key (`DATA_DIR/keys/audit.key`, 0600,
+outside the database), of the previous entry's hash and the canonical JSON of the entry, its
+sequence number included; the first entry chains from 64 zeros. The database's triggers refuse
+UPDATE and DELETE; someone who drops them and edits, deletes or reorders rows breaks the chain, and
+`verify` names the first entry that no longer fits. Without the key nobody can compute new links:
+a log rebuilt from the database alone (entries deleted, the rest renumbered and re-hashed) does not
+verify. Whoever also holds the key file can rebuild a chain that does; and cutting entries off the
+*end* leaves a shorter chain that still fits: the head hash, which `kiosk audit show` prints, is
+what an office notes down or sends away to catch both.
 
 `append` takes the caller's session, so the entry commits (or rolls back) with the action it
 records. The detail is for case numbers, counts and reasons' codes: never a citizen ID, a name, an
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -27,7 +31,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from kiosk.domain.workflow import CaseState, EventKind, Role
-from kiosk.storage.db import Database
+from kiosk.storage.db import Database, audit_key
 from kiosk.storage.models import AuditEntry, Case, Event, StaffAccount
 
 GENESIS = "0" * 64
@@ -108,13 +112,15 @@ def canonical(
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def entry_hash(prev_hash: str, body: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
+def entry_hash(key: bytes, prev_hash: str, body: bytes) -> str:
+    """One link: HMAC-SHA256 under the audit key of the previous hash and the entry's bytes."""
+    return hmac.new(key, prev_hash.encode("ascii") + body, hashlib.sha256).hexdigest()
 
 
-def _entry_hash_of(row: Any, prev_hash: str) -> str:
+def _entry_hash_of(key: bytes, row: Any, prev_hash: str) -> str:
     """`row`: an AuditEntry, an AuditRecord or a plain row with the same names."""
     return entry_hash(
+        key,
         prev_hash,
         canonical(
             seq=row.seq,
@@ -167,6 +173,7 @@ def _insert(
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     target = target[:64]
     digest = entry_hash(
+        audit_key(conn.engine),
         prev,
         canonical(
             seq=seq,
@@ -267,6 +274,7 @@ def check(db: Database) -> Verdict:
     prev = GENESIS
     expected_seq = 1
     count = 0
+    key = db.audit_key
     with db.session() as s:
         # Plain rows, streamed: no ORM objects, so a long log is checked at hashing speed.
         columns = select(
@@ -284,8 +292,9 @@ def check(db: Database) -> Verdict:
         for row in s.execute(columns.execution_options(yield_per=2000)):
             count += 1
             # A gap in the numbers (a deleted row) or a wrong link (a deleted, moved or rewritten row
-            # before this one) or wrong contents (this row rewritten) all break the chain here.
-            if row.seq != expected_seq or row.prev_hash != prev or _entry_hash_of(row, prev) != row.hash:
+            # before this one) or wrong contents (this row rewritten, or re-hashed without the key)
+            # all break the chain here.
+            if row.seq != expected_seq or row.prev_hash != prev or _entry_hash_of(key, row, prev) != row.hash:
                 return Verdict(count, row.seq, prev)
             prev = row.hash
             expected_seq += 1

@@ -352,6 +352,9 @@ class CaseStore:
         with self.db.unit_of_work() as s, s.begin():
             case = self._load(s, number)
             self._move(s, case, target, actor, now, reason=reason, data=data)
+            if target is CaseState.WITHDRAWN and self.queue is not None:
+                # A withdrawn (voided) case needs no counter: its ticket leaves the line with it.
+                self.queue.cancel_for_case_in(s, case.id, actor.id, reason or "withdrawn", now)
             return _view(case, self._vault(s))
 
     def record_deficiency(
@@ -564,6 +567,28 @@ class CaseStore:
             )
             return _view(case, self._vault(s))
 
+    def record_action_in(
+        self,
+        s: Session,
+        case_id: str,
+        action: str,
+        actor: Actor,
+        *,
+        now: dt.datetime,
+        reason: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`record_action` inside the caller's open unit of work: the queue writes "service started /
+        finished at counter N" into the case with the ticket's own event (kiosk.storage.queue)."""
+        if actor.role not in (Role.STAFF, Role.OFFICER):
+            raise CaseError("เฉพาะเจ้าหน้าที่", f"A {actor.role.value} does not record staff actions")
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFoundError("ไม่พบคำขอ", f"No case with id {case_id}")
+        case.updated_at = now
+        data = {"action": action, **(data or {})}
+        self._append(s, case, EventKind.STAFF_ACTION, actor, now, reason=reason, data=data)
+
     def extend_sla(
         self, number: str, actor: Actor, reason: str, *, now: dt.datetime | None = None
     ) -> CaseView:
@@ -713,7 +738,9 @@ class CaseStore:
             if source is CaseState.APPROVED
             else None
         )
-        check_transition(source, target, actor.role, reason=reason, fee_due=fee_due)
+        check_transition(
+            source, target, actor.role, reason=reason, fee_due=fee_due, actor_id=actor.id, data=data
+        )
         if target is SLA_START and case.sla_started_at is None:
             service = self.catalog.get(case.service_code)
             case.sla_started_at = now

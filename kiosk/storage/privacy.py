@@ -8,8 +8,10 @@ Retention: an applicant's personal data goes once the central server has confirm
 their cases, nothing of theirs waits in the outbox, and the newest confirmation is older than
 `privacy.retention_days` (0 = at once). `Retention.purge` deletes the wrapped data key and every
 sealed blob, clears the keyed hash of the citizen ID, sets `purged_at`, and appends one audit entry,
-in the same transaction (50 applicants per transaction). Cases, events and outbox rows stay for the counter's history; their personal
-parts are gone. It runs at start-up, after every successful sync pass and with `kiosk privacy purge`.
+in the same transaction (50 applicants per transaction). Cases, events and outbox rows stay for the
+counter's history; their personal parts are gone. Then the write-ahead log is checkpointed; a
+checkpoint a reader blocks is owed and retried (`Database.checkpoint`). It runs at start-up, after
+every successful sync pass and with `kiosk privacy purge`.
 """
 
 from __future__ import annotations
@@ -274,6 +276,10 @@ class Retention:
     def purge(self, now: dt.datetime | None = None, *, dry_run: bool = False) -> PurgeReport:
         """Remove the personal data of every applicant due at `now`; report who (by case number)."""
         now = now or _utcnow()
+        if not dry_run and self.db.checkpoint_owed:
+            # An earlier purge's checkpoint was blocked by a reader: the erased keys' old pages may
+            # still be on disk. This runs after every sync pass and at start-up, due or not.
+            self.db.checkpoint("an earlier purge (owed)")
         due = self.due(now)
         if dry_run or not due:
             return PurgeReport(len(due), tuple(n for d in due for n in d.case_numbers), dry_run)
@@ -294,7 +300,7 @@ class Retention:
                     self._erase(s, batch, now)
                     removed.extend(batch)
         if removed:
-            self._checkpoint()
+            self.db.checkpoint("the purge")
             log.info(
                 "privacy: personal data of %d applicant(s) removed (%d case(s)) under the %d-day retention rule",
                 len(removed),
@@ -343,15 +349,6 @@ class Retention:
                 kiosk_id=self.kiosk_id,
                 now=now,
             )
-
-    def _checkpoint(self) -> None:
-        """Fold the write-ahead log into the file and empty it, so erased pages leave no old copy
-        there (secure_delete has zeroed them in the file itself). Best effort: a reader may hold it."""
-        try:
-            with self.db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:  # a busy database is no reason to fail the purge that already committed
-            log.warning("privacy: write-ahead log not checkpointed after the purge", exc_info=True)
 
     def status(self, now: dt.datetime | None = None) -> PrivacyStatus:
         now = now or _utcnow()

@@ -3,12 +3,16 @@
 `CardService` (kiosk.devices.card) owns every PC/SC call on its worker thread and reports events to
 a callback; `CardEvents.sink` is that callback and re-emits each event as a Qt signal, which Qt
 queues to the GUI thread. Tests and the benchmark feed the same sink with a fake source.
+
+A source reports an inserted card without reading it; the controller asks for the text with
+`request_read` once the applicant has accepted the PDPA notice (docs/privacy.md).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -48,6 +52,7 @@ class CardEvents(QObject):
 class CardSource(Protocol):
     def start(self) -> None: ...
     def stop(self) -> None: ...
+    def request_read(self, reader: str | None = None) -> None: ...
     def request_photo(self, reader: str | None = None) -> None: ...
 
 
@@ -55,13 +60,17 @@ class PcscCardSource:
     """The real reader(s) through pcscd."""
 
     def __init__(self, events: CardEvents, *, reader: str | None = None) -> None:
-        self._service = CardService(events.sink, reader=reader, with_photo=False)
+        # Insertion is reported, never read: the text is read on request, after the notice.
+        self._service = CardService(events.sink, reader=reader, with_photo=False, read_on_insert=False)
 
     def start(self) -> None:
         self._service.start()
 
     def stop(self) -> None:
         self._service.stop()
+
+    def request_read(self, reader: str | None = None) -> None:
+        self._service.request_read(reader)
 
     def request_photo(self, reader: str | None = None) -> None:
         self._service.request_photo(reader)
@@ -87,6 +96,7 @@ class DemoCards:
     With pcscd and vsmartcard-vpcd present the card goes into the virtual reader and the real
     CardService reads it, exactly as a real card would be. Without them, the card is read in process
     through the same protocol code and its events are fed to the same sink, on a thread of its own.
+    Either way insertion only reports the card; `request_read` reads it (after the notice).
     """
 
     def __init__(self, events: CardEvents) -> None:
@@ -118,13 +128,31 @@ class DemoCards:
             return "vpcd"
         self._card = card
         self._inserted = True
-        self._thread = threading.Thread(target=self._read, args=(card,), name="demo-card", daemon=True)
-        self._thread.start()
+        self._run(self._announce, card)
         return "in-process"
+
+    @property
+    def card(self) -> VirtualCard | None:
+        """The in-process card (its `apdus` count tells what was asked of it)."""
+        return self._card
+
+    def _run(self, target: Callable[[VirtualCard], None], card: VirtualCard) -> None:
+        if self._thread is not None:
+            self._thread.join(5)
+        self._thread = threading.Thread(target=target, args=(card,), name="demo-card", daemon=True)
+        self._thread.start()
+
+    def _announce(self, card: VirtualCard) -> None:  # demo-card thread
+        self._events.sink(CardInserted(DEMO_READER, card.atr))
+
+    def request_read(self) -> None:
+        card = self._card
+        if card is None or self._sim is not None:
+            return
+        self._run(self._read, card)
 
     def _read(self, card: VirtualCard) -> None:  # demo-card thread
         sink = self._events.sink
-        sink(CardInserted(DEMO_READER, card.atr))
         try:
             result = read_from_transport(_VirtualTransport(card), card.atr)
         except CardKnownError as exc:
@@ -136,10 +164,7 @@ class DemoCards:
         card = self._card
         if card is None or self._sim is not None:
             return
-        if self._thread is not None:
-            self._thread.join(5)
-        self._thread = threading.Thread(target=self._photo, args=(card,), name="demo-card", daemon=True)
-        self._thread.start()
+        self._run(self._photo, card)
 
     def _photo(self, card: VirtualCard) -> None:  # demo-card thread
         try:

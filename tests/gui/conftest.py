@@ -89,18 +89,28 @@ def read_profile(name: str) -> CardRecord:
 
 
 class FakeCards:
-    """A card source driven by the test; events come from a short-lived thread, as from the worker."""
+    """A card source driven by the test; events come from a short-lived thread, as from the worker.
+
+    As the real source does, `insert` only reports the card; its text comes when the kiosk asks for
+    it (`request_read`, after the PDPA notice is accepted), counted in `read_requests`."""
 
     def __init__(self, events: CardEvents) -> None:
         self.events = events
         self.started = False
         self.photo_requests = 0
+        self.read_requests = 0
+        self.card: CardRecord | None = None  # what a read request answers with; None: no answer
 
     def start(self) -> None:
         self.started = True
 
     def stop(self) -> None:
         self.started = False
+
+    def request_read(self, reader: str | None = None) -> None:
+        self.read_requests += 1
+        if self.card is not None:
+            self.emit(CardRead(reader or READER, self.card, 7))
 
     def request_photo(self, reader: str | None = None) -> None:
         self.photo_requests += 1
@@ -119,14 +129,15 @@ class FakeCards:
         self.emit(ReaderAdded(READER))
 
     def insert(self, record: CardRecord, *, read: bool = True) -> None:
+        """`read=False`: a card whose read requests go unanswered (the test answers them itself)."""
+        self.card = record if read else None
         self.emit(CardInserted(READER, b"\x3b\x79"))
-        if read:
-            self.emit(CardRead(READER, record, 7))
 
     def read(self, record: CardRecord) -> None:
         self.emit(CardRead(READER, record, 7))
 
     def remove(self) -> None:
+        self.card = None
         self.emit(CardRemoved(READER))
 
     def error(self, kind: str, th: str = "บัตรมีปัญหา", en: str = "Card problem", reader: str = READER) -> None:

@@ -14,7 +14,7 @@ from tests.gui.test_visits import ELDERLY, fill_elderly, to_form
 def to_review(h: Harness, qtbot, profile: str = "somchai") -> None:  # noqa: ANN001
     h.cards.attach()
     h.cards.insert(read_profile(profile))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     fill_elderly(h, qtbot)
     h.w.form.next_button.click()
@@ -56,8 +56,10 @@ def test_a_card_with_a_broken_citizen_id_is_not_used(kiosk: Harness, qtbot) -> N
     h = kiosk
     broken = replace(read_profile("somchai"), citizen_id="1101700203451", citizen_id_valid=False)
     h.cards.attach()
+    h.cards.insert(broken)
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
     with qtbot.waitSignal(h.c.message_shown) as shown:
-        h.cards.insert(broken)
+        h.c.accept_notice()  # read now: the card's ID does not check out
     assert shown.args == ["invalid_id"]
     assert h.c.visit.record is None
 
@@ -66,7 +68,7 @@ def test_reader_unplugged_during_the_visit_ends_it(kiosk: Harness, qtbot) -> Non
     h = kiosk
     h.cards.attach()
     h.cards.insert(read_profile("somchai"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     with qtbot.waitSignal(h.c.visit_ended):
         h.cards.emit(ReaderRemoved(READER))

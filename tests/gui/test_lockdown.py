@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from kiosk.storage import audit
 from kiosk.ui.app import STAFF_EXIT_CODE, locked_down
 from kiosk.ui.window import BLOCKED_KEYS, Screen
-from tests.gui.conftest import Harness
+from tests.gui.conftest import STAFF_CODE, STAFF_PIN, SUPERVISOR_CODE, SUPERVISOR_PIN, Harness
 from tests.gui.test_visits import unlock_staff
 
 
@@ -73,10 +74,45 @@ def test_exit_needs_a_sign_in_then_closes(locked: Harness, qtbot) -> None:  # no
     assert h.w.isVisible() and not h.w.exited_by_staff
     unlock_staff(h, qtbot)
     assert h.w.exit_button.isVisible() and h.w.exit_button.text() == "ปิดตู้บริการ"
-    with qtbot.waitSignal(h.w.exited):
-        qtbot.mouseClick(h.w.exit_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(h.w.exit_button, Qt.MouseButton.LeftButton)
+    # Signed in is not enough: the pad asks for a staff code and PIN again, and a wrong PIN keeps it open.
+    assert h.w.pin.isVisible() and h.w.isVisible() and not h.w.exited_by_staff
+    qtbot.keyClicks(h.w.pin.code, STAFF_CODE)
+    qtbot.keyClicks(h.w.pin.entry, "0000")
+    qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(h.w.pin.error.text()), timeout=10_000)
+    assert h.w.isVisible() and not h.w.exited_by_staff and h.c.staff
+    qtbot.keyClicks(h.w.pin.entry, STAFF_PIN)
+    with qtbot.waitSignal(h.w.exited, timeout=10_000):
+        qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)
     assert h.w.exited_by_staff and not h.w.isVisible()
     assert not h.c.staff, "staff are signed out with the visit that ended"
+    qtbot.waitUntil(lambda: not h.c.db.busy, timeout=10_000)
+    entries = [(e.action, e.staff_id, e.detail) for e in reversed(audit.recent(h.counter.db))]
+    assert (
+        audit.SIGN_IN_FAILED,
+        STAFF_CODE,
+        {"purpose": "exit", "why": "wrong_pin", "failures": 1},
+    ) in entries
+    assert (audit.SIGN_IN, STAFF_CODE, {"purpose": "exit"}) in entries
+
+
+def test_exit_during_a_take_over_asks_for_the_pin_again(locked: Harness, qtbot) -> None:  # noqa: ANN001
+    """During a take-over every touch keeps staff signed in: whoever finds the kiosk so cannot close it."""
+    h = locked
+    unlock_staff(h, qtbot)
+    h.w.staff_bar.takeover.click()
+    assert h.c.takeover
+    qtbot.mouseClick(h.w.exit_button, Qt.MouseButton.LeftButton)
+    assert h.w.pin.isVisible() and not h.w.exited_by_staff
+    h.w.pin.cancel.click()  # walking away from the pad closes nothing
+    assert not h.w.pin.isVisible() and h.w.isVisible() and h.c.staff and h.c.takeover
+    qtbot.mouseClick(h.w.exit_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(h.w.pin.code, SUPERVISOR_CODE)
+    qtbot.keyClicks(h.w.pin.entry, SUPERVISOR_PIN)
+    with qtbot.waitSignal(h.w.exited, timeout=10_000):
+        qtbot.keyClick(h.w.pin.entry, Qt.Key.Key_Return)
+    assert h.w.exited_by_staff and not h.c.staff
 
 
 def test_staff_may_leave_full_screen_and_signing_out_restores_it(locked: Harness, qtbot) -> None:  # noqa: ANN001

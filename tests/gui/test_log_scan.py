@@ -182,8 +182,8 @@ def test_a_whole_visit_logs_nothing_personal(  # noqa: PLR0915
         h = SimpleNamespace(c=c, w=kiosk.window)
         cards.attach()
         cards.insert(record)
-        qtbot.waitUntil(lambda: c.visit.record is not None)
-        to_form(h, qtbot, ELDERLY)  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: c.screen is Screen.NOTICE)
+        to_form(h, qtbot, ELDERLY)  # the card is read when the notice is accepted  # type: ignore[arg-type]
         qtbot.waitUntil(lambda: c.visit.photo == photo)
         fill_elderly(h, qtbot)  # type: ignore[arg-type]
         qtbot.keyClicks(kiosk.window.form.rows["phone"].editor, PHONE)
@@ -243,8 +243,10 @@ def test_the_notice_comes_first_and_the_photo_is_read_only_when_needed(
     h = make_kiosk()
     h.cards.attach()
     h.cards.insert(read_profile(PROFILE))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
-    assert h.c.screen is Screen.NOTICE
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    qtbot.wait(50)
+    # The card is noticed, not read: nothing of it is asked for or held while the notice shows.
+    assert h.cards.read_requests == 0 and h.c.visit.record is None
     notice = h.w.notice
     # Purpose, what is read (the photo only when needed), how long (from the configuration), rights.
     assert "เพื่อ" in notice.why.text()
@@ -252,4 +254,5 @@ def test_the_notice_comes_first_and_the_photo_is_read_only_when_needed(
     assert "3 วัน" in notice.keep.text()
     assert "แก้ไข" in notice.rights.text() and "ร้องเรียน" in notice.rights.text()
     to_form(h, qtbot, ELDERLY)  # a service that does not need the photo
+    assert h.cards.read_requests == 1 and h.c.visit.record is not None
     assert h.cards.photo_requests == 0 and h.c.visit.photo is None

@@ -62,7 +62,7 @@ def test_a_visit_prints_ticket_and_receipt_to_pdf(qtbot, data_dir: Path, tmp_pat
 
         h = H()
         h.c, h.w = c, kiosk.window  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: c.visit.record is not None)
+        qtbot.waitUntil(lambda: c.visit.with_card)  # noticed; read after the notice
         to_form(h, qtbot, ELDERLY)  # type: ignore[arg-type]
         fill_elderly(h, qtbot)  # type: ignore[arg-type]
         kiosk.window.form.next_button.click()

@@ -16,7 +16,7 @@ def start_card_visit(h: Harness, qtbot, profile: str = "chaloem"):  # noqa: ANN0
     record = read_profile(profile)
     h.cards.attach()
     h.cards.insert(record)
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
     to_form(h, qtbot, ELDERLY)
     fill_elderly(h, qtbot)
     type_text(h.w.form.rows["bank_name"].editor, "ธนาคารออมสิน สาขาพิเศษ")
@@ -99,3 +99,59 @@ def test_nothing_personal_in_the_log(kiosk: Harness, qtbot, caplog) -> None:  # 
     qtbot.waitUntil(lambda: h.c.screen is Screen.WELCOME)
     logged = caplog.text
     assert not [s for s in personal_strings(record) if s in logged]
+
+
+def test_the_card_is_read_only_once_the_notice_is_accepted(make_kiosk, qtbot) -> None:  # noqa: ANN001
+    """The demo card is the project's virtual card read in process through the real protocol code:
+    its APDU count shows whether anything was asked of it."""
+    h = make_kiosk(demo=True)
+    demo = h.kiosk.services.demo_cards
+    assert demo is not None
+    h.c.insert_demo_card("somchai")
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    qtbot.wait(200)
+    assert demo.card is not None and demo.card.apdus == 0, "nothing is sent to the card before the notice"
+    assert h.c.visit.record is None
+    h.c.accept_notice()
+    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    assert demo.card.apdus > 0
+    to_form_accepted(h, qtbot)
+    assert h.w.form.rows["applicant_name"].editor.text() == "นายสมชาย ใจดี"
+    with qtbot.waitSignal(h.c.visit_ended):
+        h.c.remove_demo_card()
+
+
+def to_form_accepted(h: Harness, qtbot) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: h.c.screen is Screen.SERVICES)
+    h.c.choose_service(ELDERLY)
+    with qtbot.waitSignal(h.c.form_ready):
+        h.w.about.next.click()
+
+
+def test_a_card_left_in_after_the_notice_was_declined_is_never_read(make_kiosk, qtbot) -> None:  # noqa: ANN001
+    h = make_kiosk(demo=True)
+    demo = h.kiosk.services.demo_cards
+    assert demo is not None
+    h.c.insert_demo_card("chaloem")
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    with qtbot.waitSignal(h.c.visit_ended) as ended:
+        h.w.notice.decline.click()
+    assert ended.args == ["declined"]
+    qtbot.wait(300)  # the card stays in the reader
+    assert demo.inserted and demo.card is not None and demo.card.apdus == 0
+    assert h.c.screen is Screen.WELCOME and h.c.visit.record is None
+    h.c.remove_demo_card()
+
+
+def test_a_read_that_arrives_before_the_notice_is_accepted_is_not_kept(kiosk: Harness, qtbot) -> None:  # noqa: ANN001
+    """A read asked for by an earlier visit, landing in a new one whose notice is still showing."""
+    h = kiosk
+    record = read_profile("somchai")
+    h.cards.attach()
+    h.cards.insert(record)
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    h.cards.read(record)
+    qtbot.wait(50)
+    assert h.c.visit.record is None and h.c.screen is Screen.NOTICE
+    assert not [s for s in personal_strings(record) for t in visible_texts(h.w) if s in t]
+    assert h.cards.read_requests == 0

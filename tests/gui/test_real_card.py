@@ -73,9 +73,11 @@ def test_a_visit_with_the_virtual_card_on_pcscd(real_kiosk, qtbot) -> None:  # n
     c, w = kiosk.controller, kiosk.window
     sim = insert("somchai")
     try:
-        qtbot.waitUntil(lambda: c.visit.record is not None, timeout=10_000)
-        assert c.screen is Screen.NOTICE
-        to_form(_H(kiosk), qtbot, ELDERLY)
+        qtbot.waitUntil(lambda: c.screen is Screen.NOTICE, timeout=10_000)
+        qtbot.wait(500)  # the card worker polls the reader with the card in it
+        assert sim.card.apdus == 0 and c.visit.record is None, "the card was read before the notice"
+        to_form(_H(kiosk), qtbot, ELDERLY)  # accepting the notice reads the card
+        assert sim.card.apdus == 7
         assert w.form.rows["applicant_name"].editor.text() == "นายสมชาย ใจดี"
         fill_elderly(_H(kiosk), qtbot)
         w.form.next_button.click()
@@ -94,7 +96,7 @@ def test_pulling_the_virtual_card_wipes_the_visit(real_kiosk, qtbot) -> None:  #
     record = read_profile("nampueng")
     sim = insert("nampueng")
     try:
-        qtbot.waitUntil(lambda: c.visit.record is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: c.screen is Screen.NOTICE, timeout=10_000)
         to_form(_H(kiosk), qtbot, ELDERLY)
         assert any(record.name_th.first in t for t in visible_texts(w))
         with qtbot.waitSignal(c.visit_ended, timeout=10_000):
@@ -110,8 +112,10 @@ def test_the_staff_menu_inserts_a_demo_card_into_the_virtual_reader(real_kiosk, 
     c = kiosk.controller
     unlock_staff(_H(kiosk), qtbot)
     c.insert_demo_card("chaloem")
-    qtbot.waitUntil(lambda: c.visit.record is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: c.visit.with_card, timeout=10_000)
     assert c.visit.reader == READER  # through pcscd, not the in-process fallback
+    c.accept_notice()
+    qtbot.waitUntil(lambda: c.visit.record is not None, timeout=10_000)
     with qtbot.waitSignal(c.visit_ended, timeout=10_000):
         c.remove_demo_card()
 

@@ -70,7 +70,7 @@ def test_every_screen(make_kiosk, qtbot, tmp_path: Path) -> None:  # noqa: ANN00
     h.cards.attach()
     shot("01-welcome")
     h.cards.insert(read_profile("somchai"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
     shot("02-notice")
     h.c.go(Screen.READING)
     h.w.reading.set_stage(1)

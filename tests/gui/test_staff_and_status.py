@@ -64,7 +64,7 @@ def test_staff_takes_over_corrects_a_card_field_with_a_reason_and_sets_priority(
     h = kiosk
     h.cards.attach()
     h.cards.insert(read_profile("boonmee-lifetime"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     address = h.w.form.rows["applicant_address"]
     assert address.edit is not None and not address.edit.isVisible()
@@ -202,8 +202,10 @@ def test_demo_card_without_pcscd_is_read_in_process(make_kiosk, qtbot) -> None: 
     unlock_staff(h, qtbot)
     assert h.w.staff_bar.demo_button.isVisibleTo(h.w.staff_bar)
     h.c.insert_demo_card("somchai")
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    assert h.c.visit.reader.startswith("Demo card") and h.c.visit.record is None
+    h.c.accept_notice()  # the demo card is read only now
     qtbot.waitUntil(lambda: h.c.visit.record is not None)
-    assert h.c.visit.reader.startswith("Demo card")
     assert h.c.visit.record.name_th.first == "สมชาย"
     with qtbot.waitSignal(h.c.visit_ended):
         h.c.remove_demo_card()
@@ -264,7 +266,7 @@ def test_a_correction_that_changed_nothing_is_no_event_and_locking_gives_back(ki
     h = kiosk
     h.cards.attach()
     h.cards.insert(read_profile("somchai"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     unlock_staff(h, qtbot)
     h.w.staff_bar.takeover.click()

@@ -110,7 +110,7 @@ def test_a_submit_and_staff_writes_wake_the_worker(make_kiosk, qtbot) -> None:  
     h, sync = with_fake_sync(make_kiosk)
     h.cards.attach()
     h.cards.insert(read_profile("somchai"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.visit.with_card)  # the card is noticed, not read: the notice comes first
     to_form(h, qtbot, ELDERLY)
     fill_elderly(h, qtbot)
     h.w.form.next_button.click()

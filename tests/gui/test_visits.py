@@ -65,12 +65,14 @@ def test_card_visit_from_insert_to_printed_ticket(kiosk: Harness, qtbot) -> None
     qtbot.waitUntil(lambda: bool(h.c.readers))
     assert h.w.welcome.reader_state.isHidden()
     h.cards.insert(record)
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
-    # The notice comes first: nothing read from the card is on screen yet.
-    assert h.c.screen is Screen.NOTICE
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
+    # The notice comes first: the card is noticed, not read, and nothing of it is held or shown.
+    qtbot.wait(50)
+    assert h.cards.read_requests == 0 and h.c.visit.record is None
     assert not any(s in t for t in visible_texts(h.w) for s in personal_strings(record))
 
-    to_form(h, qtbot)
+    to_form(h, qtbot)  # accepting the notice asks for the read
+    assert h.cards.read_requests == 1
     name = editor(h, "applicant_name")
     assert isinstance(name, QLineEdit)
     assert name.text() == "นายสมชาย ใจดี"
@@ -218,7 +220,7 @@ def test_missing_document_gives_a_deficiency_notice(kiosk: Harness, qtbot) -> No
     h = kiosk
     h.cards.attach()
     h.cards.insert(read_profile("nampueng"))
-    qtbot.waitUntil(lambda: h.c.visit.record is not None)
+    qtbot.waitUntil(lambda: h.c.screen is Screen.NOTICE)
     to_form(h, qtbot)
     fill_elderly(h, qtbot)
     h.w.form.next_button.click()

@@ -1,12 +1,15 @@
-"""The audit log: an append-only hash chain whose tampering `verify` finds, even around the triggers."""
+"""The audit log: an append-only HMAC chain whose tampering `verify` finds, even around the triggers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import sqlite3
+import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,10 @@ def drop_triggers(db: Database) -> None:
 
 def test_each_entry_hashes_the_one_before_from_a_genesis_of_zeros(counter: Counter) -> None:
     fill(counter.db, 4)
+    key_file = counter.data_dir / "keys" / "audit.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600  # made with the database, outside it
+    key = key_file.read_bytes()
+    assert len(key) == 32 and key not in counter.db.path.read_bytes()
     entries = list(reversed(audit.recent(counter.db)))
     assert [e.seq for e in entries] == [1, 2, 3, 4]
     assert entries[0].prev_hash == "0" * 64
@@ -68,7 +75,7 @@ def test_each_entry_hashes_the_one_before_from_a_genesis_of_zeros(counter: Count
         }
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         assert e.prev_hash == prev
-        assert e.hash == hashlib.sha256(prev.encode() + canonical).hexdigest()
+        assert e.hash == hmac.new(key, prev.encode() + canonical, hashlib.sha256).hexdigest()
         prev = e.hash
     verdict = audit.check(counter.db)
     assert verdict == audit.Verdict(4, None, entries[-1].hash)
@@ -107,6 +114,7 @@ def test_verify_finds_an_edit_that_recomputed_the_entrys_own_hash(counter: Count
     drop_triggers(counter.db)
     row = next(e for e in audit.recent(counter.db) if e.seq == 3)
     forged = audit.entry_hash(
+        counter.db.audit_key,
         row.prev_hash,
         audit.canonical(
             seq=3,
@@ -140,6 +148,54 @@ def test_verify_finds_entries_swapped(counter: Counter) -> None:
         conn.execute("UPDATE audit_log SET seq = 2 WHERE seq = 3")
         conn.execute("UPDATE audit_log SET seq = 3 WHERE seq = -1")
     assert audit.verify(counter.db) == 2
+
+
+def _rebuild(db: Database, link: Callable[[str, bytes], str]) -> None:
+    """What someone with the database file and a shell can do: drop the triggers, delete an entry,
+    renumber the rest and recompute every link with `link(prev_hash, canonical bytes)`."""
+    drop_triggers(db)
+    with raw(db) as conn:
+        conn.execute("DELETE FROM audit_log WHERE seq = 3")
+        conn.execute("UPDATE audit_log SET seq = -(seq - 1) WHERE seq > 3")
+        conn.execute("UPDATE audit_log SET seq = -seq WHERE seq < 0")
+        rows = conn.execute(
+            "SELECT seq, at, staff_id, role, action, target, detail, kiosk_id FROM audit_log ORDER BY seq"
+        ).fetchall()
+        prev = "0" * 64
+        for seq, at, staff_id, role, action, target, detail, kiosk_id in rows:
+            body = {
+                "seq": seq,
+                "at": dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC).isoformat(timespec="microseconds"),
+                "staff_id": staff_id,
+                "role": role,
+                "action": action,
+                "target": target,
+                "detail": json.loads(detail),
+                "kiosk_id": kiosk_id,
+            }
+            canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+            digest = link(prev, canonical)
+            conn.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+            prev = digest
+
+
+def test_a_chain_rebuilt_without_the_key_does_not_verify(counter: Counter) -> None:
+    fill(counter.db, 6)
+    _rebuild(counter.db, lambda prev, body: hashlib.sha256(prev.encode() + body).hexdigest())
+    assert [e.seq for e in reversed(audit.recent(counter.db))] == [1, 2, 3, 4, 5]
+    assert audit.verify(counter.db) == 1
+    assert not audit.check(counter.db).intact
+
+
+def test_the_documented_limit_a_rebuild_with_the_key_file_verifies(counter: Counter) -> None:
+    """docs/staff.md: whoever also holds keys/audit.key can rebuild a chain that fits; only a head
+    hash noted elsewhere shows it."""
+    fill(counter.db, 6)
+    head = audit.check(counter.db).head
+    key = (counter.data_dir / "keys" / "audit.key").read_bytes()
+    _rebuild(counter.db, lambda prev, body: hmac.new(key, prev.encode() + body, hashlib.sha256).hexdigest())
+    after = audit.check(counter.db)
+    assert after.intact and after.entries == 5 and after.head != head
 
 
 def test_cutting_off_the_end_changes_the_head(counter: Counter) -> None:

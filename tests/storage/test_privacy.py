@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,51 @@ def test_the_privacy_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert secret not in out
     log = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert "personal data of 2 applicant(s) removed" in log and "สมชาย" not in log
+
+
+def test_a_checkpoint_a_reader_blocks_is_owed_and_done_after_the_next_sync_pass(
+    counter: Counter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`wal_checkpoint(TRUNCATE)` answers busy, not an error, while a reader uses the log: the
+    purge must notice, say so, and finish the checkpoint later, or the wrapped key stays on disk."""
+    submit(counter)
+    confirm(counter)
+    with counter.db.session() as s:
+        wrapped = s.scalars(select(Applicant.wrapped_key)).one()
+    assert wrapped is not None
+    owed = counter.data_dir / "checkpoint.owed"
+    reader = sqlite3.connect(counter.db.path, isolation_level=None)
+    try:
+        reader.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the key is in the main file now
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM applicants").fetchone()  # a read transaction, held
+        caplog.set_level(logging.WARNING, logger="kiosk.storage.db")
+        report = retention(counter, 0).purge(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+        assert report.applicants == 1
+        assert any("checkpoint" in r.getMessage() and "owed" in r.getMessage() for r in caplog.records)
+        assert owed.exists()
+        assert files_holding(counter.data_dir, (wrapped,)), "the reader kept the old pages on disk"
+        SyncStore(counter.db).after_pass()  # still held: owed again, nothing lost
+        assert owed.exists()
+    finally:
+        reader.rollback() if reader.in_transaction else None
+        reader.close()
+    SyncStore(counter.db).after_pass()  # the next sync pass: nothing due, the owed checkpoint runs
+    assert not owed.exists()
+    assert files_holding(counter.data_dir, (wrapped,)) == []
+
+
+def test_an_owed_checkpoint_is_done_at_start_up(tmp_path: Path) -> None:
+    counter = Counter.open(tmp_path)
+    submit(counter)
+    with counter.db.session() as s:
+        wrapped = s.scalars(select(Applicant.wrapped_key)).one()
+    counter.close()
+    (tmp_path / "checkpoint.owed").write_text("after the purge\n", encoding="utf-8")
+    reopened = Counter.open(tmp_path)
+    try:
+        assert not (tmp_path / "checkpoint.owed").exists()
+        assert (tmp_path / "kiosk.sqlite-wal").stat().st_size == 0
+        assert files_holding(tmp_path, (wrapped,))  # not purged: only the log was folded in
+    finally:
+        reopened.close()

@@ -16,7 +16,7 @@ import pytest
 
 from kiosk import cli
 from kiosk.counter import Counter
-from kiosk.domain.workflow import Actor, CaseState, Role
+from kiosk.domain.workflow import Actor, CaseState, Role, TransitionError
 from kiosk.errors import NotFoundError
 from kiosk.storage import audit
 from kiosk.storage import staff as staff_module
@@ -281,6 +281,36 @@ def test_void_is_refused_without_a_supervisor_and_done_with_one(
     refusals = [e.detail["why"] for e in entries if e.action == "staff.approval_failed"]
     assert refusals == ["not_a_supervisor", "same_person"]
     assert audit.verify(counter.db) is None
+
+
+def test_staff_cannot_withdraw_a_case_around_the_approval(accounts: StaffAccounts, counter: Counter) -> None:
+    """The case store itself refuses a staff withdrawal that names no other approving account, so a
+    code path that skips `void_case` cannot void a case; the applicant's own withdrawal stays open."""
+    number = submitted(counter)
+    staff = Actor(Role.STAFF, "S001")
+    for data in (
+        None,
+        {"void": True},
+        {"void": True, "approved_by": ""},
+        {"void": True, "approved_by": "S001"},  # the clerk approving themself
+        {"void": True, "approved_by": "s001"},
+        {"void": True, "approved_by": 2},
+    ):
+        with pytest.raises(TransitionError, match="approval"):
+            counter.cases.transition(number, CaseState.WITHDRAWN, staff, reason="ขอยกเลิก", data=data)
+    case = counter.cases.get(number)
+    assert case.state is CaseState.SUBMITTED and [e.kind for e in case.events] == ["created", "transition"]
+    assert not [e for e in audit.recent(counter.db) if e.action == audit.CASE_VOIDED]
+
+    own = submitted(counter)
+    withdrawn = counter.cases.transition(
+        own, CaseState.WITHDRAWN, Actor(Role.APPLICANT), reason="ไม่ต้องการแล้ว"
+    )
+    assert withdrawn.state is CaseState.WITHDRAWN
+    approved = counter.cases.transition(
+        number, CaseState.WITHDRAWN, staff, reason="ขอยกเลิก", data={"void": True, "approved_by": "S002"}
+    )
+    assert approved.state is CaseState.WITHDRAWN
 
 
 def test_a_supervisor_approves_the_void_of_a_case_past_review_is_still_refused(

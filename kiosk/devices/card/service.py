@@ -3,8 +3,14 @@
 Why not pyscard's `CardMonitor`: its thread dies silently when pcscd restarts. Here the worker polls
 with `SCardGetStatusChange` and, when pcscd goes away, drops the context and builds a new one until the
 daemon is back. Events go to a callback or a queue; the UI adapts them to Qt signals (this package
-imports no Qt). Each event is reported once: a pcscd restart with the same card still inserted reports
-nothing, because the card is re-read quietly and compared with what was read before.
+imports no Qt). Each event is reported once.
+
+Reading is a separate step from noticing a card. The kiosk (`read_on_insert=False`) is told only
+`CardInserted` and asks for the text with `request_read` once the applicant has accepted the PDPA
+notice: a card inserted and left, or a visit ended before the notice was accepted, is never read.
+The CLI (`kiosk card read/watch`) and the default keep reading at insertion. After a pcscd restart a
+card read before is re-read quietly and compared (the same card is not news); a card never read is
+reported removed and inserted again, since telling it from another card would mean reading it.
 """
 
 from __future__ import annotations
@@ -109,6 +115,7 @@ class CardService:
         *,
         reader: str | None = None,
         with_photo: bool = False,
+        read_on_insert: bool = True,
         poll_interval: float = 0.25,
         retry_interval: float = 0.5,
         context_factory: Callable[[], PcscContext] = PcscContext,
@@ -116,11 +123,13 @@ class CardService:
         self._sink = sink
         self._reader_filter = reader
         self._with_photo = with_photo
+        self._read_on_insert = read_on_insert
         self._poll_interval = poll_interval
         self._retry_interval = retry_interval
         self._context_factory = context_factory
         self._stop = threading.Event()
-        self._requests: queue.Queue[str | None] = queue.Queue()
+        # ("read" | "photo", reader or None for the one card in a reader), served on the worker.
+        self._requests: queue.Queue[tuple[str, str | None]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._tracks: dict[str, _Track] = {}
         self.context_builds = 0
@@ -147,9 +156,14 @@ class CardService:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def request_read(self, reader: str | None = None) -> None:
+        """Ask for the text of the card in `reader` (or the one card inserted); answered by `CardRead`
+        or `CardError` (NoCardError when no card is in the reader by then)."""
+        self._requests.put(("read", reader))
+
     def request_photo(self, reader: str | None = None) -> None:
         """Ask for the photo of the card in `reader` (or the one card read); answered by `PhotoRead`."""
-        self._requests.put(reader)
+        self._requests.put(("photo", reader))
 
     def __enter__(self) -> CardService:
         return self.start()
@@ -261,12 +275,18 @@ class CardService:
         if state.mute:
             self._emit(CardError.from_error(reader, CardReadError(detail="card mute")))
             return
-        self._read(ctx, reader, track, announce=True)
+        if self._read_on_insert:
+            self._read(ctx, reader, track, announce=True)
 
     def _recheck(self, ctx: PcscContext, state: ReaderState, track: _Track) -> None:
         """After a context rebuild: the same card still in the reader is not news; another card is."""
         track.stale = False
         previous = track.record
+        if previous is None and not self._read_on_insert:
+            # Never read, and not to be read unasked: report it as taken out and put back.
+            self._emit(CardRemoved(state.reader))
+            self._emit(CardInserted(state.reader, state.atr))
+            return
         record = self._read(ctx, state.reader, track, announce=False)
         if record is not None and record == previous:
             log.info("card in %s unchanged after the PC/SC restart", state.reader)
@@ -317,13 +337,19 @@ class CardService:
     def _serve_requests(self, ctx: PcscContext) -> None:
         while True:
             try:
-                wanted = self._requests.get_nowait()
+                kind, wanted = self._requests.get_nowait()
             except queue.Empty:
                 return
-            reader = wanted or next((r for r, t in self._tracks.items() if t.record is not None), None)
+            if kind == "read":
+                reader = wanted or next((r for r, t in self._tracks.items() if t.card), None)
+            else:
+                reader = wanted or next((r for r, t in self._tracks.items() if t.record is not None), None)
             track = self._tracks.get(reader) if reader else None
             if reader is None or track is None or not track.card:
                 self._emit(CardError.from_error(reader or "", NoCardError()))
+                continue
+            if kind == "read":
+                self._read(ctx, reader, track, announce=True)
                 continue
             try:
                 photo = self._read_photo(ctx, reader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -57,6 +58,26 @@ def test_insert_read_remove(service: CardService, events: EventLog, insert: Inse
     assert read.record.name_th.prefix == "ว่าที่ร้อยตรีหญิง"
     assert len(events.of(CardRead)) == 2
     assert len(events.of(ReaderAdded)) == 2
+
+
+def test_without_read_on_insert_a_card_is_read_only_on_request(
+    pcscd: Pcscd, events: EventLog, insert: Insert
+) -> None:
+    """The kiosk's mode: insertion is reported and nothing is sent to the card until it is asked."""
+    with CardService(events, read_on_insert=False, poll_interval=0.1) as service:
+        sim = insert("somchai", wait_present=False)
+        events.wait_for(CardInserted)
+        time.sleep(0.6)  # several polls with the card in
+        assert events.of(CardRead) == [] and events.of(CardError) == []
+        assert sim.card.apdus == 0, "an APDU reached the card before the read was asked for"
+        service.request_read(READER)
+        read = events.wait_for(CardRead)
+        assert read.record.citizen_id == "1101700203450" and sim.card.apdus == read.transmits == 7
+        sim.stop()
+        events.wait_for(CardRemoved)
+        service.request_read()  # nothing in any reader by now: a clear error, no read
+        assert events.wait_for(CardError).kind == "no_card"
+    assert_consistent(events.events)
 
 
 def test_photo_on_request(service: CardService, events: EventLog, insert: Insert) -> None:

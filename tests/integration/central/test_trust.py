@@ -207,6 +207,55 @@ def test_a_kiosk_token_reaches_only_its_own_cases(server: Server, pg_url: str, t
         b.close()
 
 
+def test_a_staff_void_from_a_kiosk_needs_a_named_approver(
+    server: Server, pg_url: str, tmp_path: Path
+) -> None:
+    """A kiosk (or a stolen token) cannot withdraw a case as staff without naming the supervisor who
+    approved it, another account than the clerk's: refused as a conflict, the case unchanged."""
+    kiosk = Kiosk(tmp_path / "k", new_kiosk_id())
+    try:
+        kiosk.enrol(pg_url, server.url)
+        [number] = kiosk.submit(1, seed=3)
+        kiosk.sync_once(server.url)
+        case_id = kiosk.counter.cases.get(number).id
+        staff = {"actor_role": "staff", "actor_id": "S001", "reason": "ผู้ยื่นขอยกเลิก"}
+        refused = [
+            _forged(kiosk.kiosk_id, number, case_id, **staff),
+            _forged(kiosk.kiosk_id, number, case_id, **staff, data={"void": True}),
+            _forged(kiosk.kiosk_id, number, case_id, **staff, data={"void": True, "approved_by": "S001"}),
+        ]
+        with kiosk.client(server.url) as client:
+            answers = [client.push([e]).results[0] for e in refused]
+            assert [a.status for a in answers] == [PushStatus.CONFLICT] * 3, answers
+            assert all("approval" in a.detail for a in answers)
+            assert _case_state(pg_url, number) == "submitted"
+            approved = _forged(
+                kiosk.kiosk_id,
+                number,
+                case_id,
+                **staff,
+                data={
+                    "void": True,
+                    "requested_by": "S001",
+                    "approved_by": "S002",
+                    "approver_role": "supervisor",
+                },
+            )
+            assert client.push([approved]).results[0].status is PushStatus.APPLIED
+        assert _case_state(pg_url, number) == "withdrawn"
+    finally:
+        kiosk.close()
+
+
+def _case_state(pg_url: str, number: str) -> str | None:
+    db = CentralDatabase(pg_url)
+    try:
+        with db.session() as s:
+            return s.scalar(select(ServerCase.state).where(ServerCase.number == number))
+    finally:
+        db.close()
+
+
 def test_revocation_acts_on_the_next_request_of_an_open_connection(
     server: Server, pg_url: str, tmp_path: Path
 ) -> None:
@@ -374,7 +423,7 @@ def test_the_configuration_refuses_plain_http_off_this_machine(tmp_path: Path) -
 
 # --- rate limits, lockout, oversize bodies (their own server and database) ---------------------------
 
-LIMITS = ("kiosk=5/5", "enrol=3/60", "login_ip=6/60", "login_user=3/60")
+LIMITS = ("kiosk=5/5", "kiosk_auth=4/60", "enrol=3/60", "login_ip=6/60", "login_user=3/60")
 
 
 @pytest.fixture(scope="module")
@@ -456,6 +505,46 @@ def test_failed_enrolments_are_limited_per_address(limited: Server) -> None:
     for _ in range(3):
         assert httpx.post(enrol, json={"code": "AAAA-BBBB-CCCC"}, headers=_as(technician)).status_code == 401
     assert httpx.post(enrol, json={"code": "AAAA-BBBB-CCCC"}, headers=_as(technician)).status_code == 429
+
+
+def test_bad_kiosk_tokens_are_limited_per_address(limited: Server, tmp_path: Path) -> None:
+    kiosk = Kiosk(tmp_path / "k", new_kiosk_id())
+    try:
+        kiosk.enrol(limited.database_url, limited.url)
+        whoami = limited.url + API + "/kiosk"
+        attacker = "203.0.113.20"
+
+        def ask(address: str, token: str | None) -> httpx.Response:
+            auth = {"Authorization": f"Bearer {token}"} if token is not None else {}
+            return httpx.get(whoami, headers={**auth, **_as(address)})
+
+        # No token at all costs the server no look-up: plainly 401, not counted.
+        assert [ask(attacker, None).status_code for _ in range(6)] == [401] * 6
+        assert _hits(limited.database_url, f"kiosk-auth:{attacker}") == 0
+        assert [ask(attacker, f"guess-{i}").status_code for i in range(4)] == [401] * 4
+        blocked = ask(attacker, "guess-5")
+        assert blocked.status_code == 429 and 1 <= int(blocked.headers["Retry-After"]) <= 60
+        assert blocked.json()["detail_th"]
+        before = _hits(limited.database_url, f"kiosk-auth:{attacker}")
+        assert [ask(attacker, "guess-6").status_code, ask(attacker, "guess-7").status_code] == [429, 429]
+        assert _hits(limited.database_url, f"kiosk-auth:{attacker}") == before  # refused without a write
+        # The enrolled kiosk behind the same address is not held up by the guesses; another address
+        # is not limited by them.
+        assert ask(attacker, kiosk.token).status_code == 200
+        assert ask("203.0.113.21", "guess").status_code == 401
+        # Guesses at once over two server processes: exactly the limit get checked and answered 401.
+        with ThreadPoolExecutor(10) as pool:
+            answers = list(pool.map(lambda i: ask("203.0.113.22", f"burst-{i}").status_code, range(10)))
+        assert sorted(answers) == [401] * 4 + [429] * 6
+    finally:
+        kiosk.close()
+
+
+def test_the_health_check_costs_no_count_and_says_nothing_of_the_cases(limited: Server) -> None:
+    answer = httpx.get(limited.url + "/healthz")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["ok"] is True and "cases" not in body
 
 
 def test_officers_are_locked_out_after_failed_sign_ins(limited: Server) -> None:
