@@ -148,6 +148,12 @@ class Staff(_Section):
     sign_out_minutes: int = Field(
         default=5, ge=1, le=120, description="Staff mode closes after this many minutes without a staff touch"
     )
+    counter_sign_out_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=480,
+        description="An officer's counter window signs out after this many idle minutes (never mid-service)",
+    )
     max_failures: int = Field(default=5, ge=3, le=20, description="Wrong PINs in a row that lock an account")
     lockout_minutes: int = Field(
         default=15, ge=1, le=1440, description="How long a locked account stays locked"
@@ -214,7 +220,6 @@ class Queue(_Section):
     slot: int = Field(
         default=0, ge=0, le=9, description="This kiosk's place among them, 1..kiosks; 0 = from the kiosk id"
     )
-    opening: dt.time = Field(default=dt.time(8, 0), description="Local time the day's numbering restarts")
     priority_every: int = Field(
         default=2,
         ge=1,
@@ -222,7 +227,11 @@ class Queue(_Section):
         description="A waiting priority ticket is called after at most this many others",
     )
     grace_calls: int = Field(
-        default=3, ge=0, le=50, description="A missed ticket is called again after this many other calls"
+        default=3,
+        ge=0,
+        le=50,
+        description="A missed ticket is called again after this many other calls in its group "
+        "(sooner when its counter has nobody else to call)",
     )
     average_of: int = Field(
         default=10, ge=1, le=200, description="Recent services averaged for the waiting estimate"

@@ -204,6 +204,7 @@ class KioskController(QObject):
         self._reason_cancel: Callable[[], None] | None = None
         self._return_screen: Screen | None = None
         self._void_pending: tuple[str, str] | None = None  # case number, reason: awaiting approval
+        self._exit_pending = False  # *Exit kiosk* asked: a fresh staff code and PIN close the kiosk
         self._connect()
         services.languages.on_change(self._language_changed)
         self.w.services.set_category_names(category_names())
@@ -367,7 +368,8 @@ class KioskController(QObject):
     def accept_notice(self) -> None:
         self.visit.notice_accepted = True
         if self.visit.with_card and self.visit.record is None:
-            self.go(Screen.READING)
+            self.go(Screen.READING)  # first: a source may answer at once, and the record lands here
+            self._request_read(self.visit.reader)  # the card is read now, never before the notice
         else:
             self._show_services()
             self.go(Screen.SERVICES)
@@ -426,6 +428,7 @@ class KioskController(QObject):
         if screen is Screen.STATUS and not self.visit.service:
             self.status_reader = reader
             self.w.status.set_message(tr("Reading your card…"))
+            self._request_read(reader)  # the applicant looks their requests up with the card
             return
         if screen is Screen.DONE or screen is Screen.WELCOME:
             self.start_with_card(reader)
@@ -439,6 +442,8 @@ class KioskController(QObject):
             # The applicant started without a card and inserts one now: use it to fill the form.
             self.visit.with_card = True
             self.visit.reader = reader
+            if self.visit.notice_accepted:
+                self._request_read(reader)
 
     def card_read(self, event: CardRead) -> None:
         if self.screen is Screen.STATUS and event.reader == self.status_reader and not self.visit.service:
@@ -446,6 +451,8 @@ class KioskController(QObject):
             return
         if event.reader != self.visit.reader or not self.visit.with_card:
             return
+        if not self.visit.notice_accepted:
+            return  # a read asked for by an earlier visit: nothing is kept before the notice is accepted
         if not event.record.citizen_id_valid:
             self.card_error(
                 CardError(
@@ -503,6 +510,12 @@ class KioskController(QObject):
         if self.screen is Screen.DONE:
             return  # expected: the applicant takes the card; the done screen holds no personal data
         self.end_visit("card_removed")
+
+    def _request_read(self, reader: str) -> None:
+        if self.s.demo_cards is not None and self.s.demo_cards.inserted and reader.startswith("Demo"):
+            self.s.demo_cards.request_read()
+        elif self.s.card_source is not None:
+            self.s.card_source.request_read(reader or None)
 
     def _request_photo(self) -> None:
         if (
@@ -1211,7 +1224,11 @@ class KioskController(QObject):
         self.s.staff.check_accounts(self.w.pin.error.setText)
 
     def unlock(self, code: str, pin: str) -> None:
-        """The pad's staff code and PIN: a sign-in, or a supervisor approving a void (kiosk.ui.staff)."""
+        """The pad's staff code and PIN: a sign-in, a supervisor approving a void (kiosk.ui.staff), or
+        the fresh sign-in that closes the kiosk."""
+        if self._exit_pending:
+            self._confirm_exit(code, pin)
+            return
         if self._void_pending is not None:
             self._approve_void(code, pin)
             return
@@ -1241,6 +1258,7 @@ class KioskController(QObject):
 
     def _pin_cancelled(self) -> None:
         self._void_pending = None
+        self._exit_pending = False
         self.w.pin.hide()
 
     def _staff_input(self, widget: QWidget) -> bool:
@@ -1261,6 +1279,7 @@ class KioskController(QObject):
         self.staff = False
         self.takeover = False
         self._void_pending = None
+        self._exit_pending = False
         bar = self.w.staff_bar
         bar.takeover.blockSignals(True)
         bar.takeover.setChecked(False)
@@ -1402,11 +1421,33 @@ class KioskController(QObject):
             self.w.showFullScreen()
 
     def request_exit(self) -> None:
-        """The staff bar's *Exit kiosk*: closes a locked kiosk, for signed-in staff only (docs/lockdown.md)."""
+        """The staff bar's *Exit kiosk*: closes a locked kiosk, for signed-in staff only, after a fresh
+        staff code and PIN (docs/lockdown.md): during a take-over any touch keeps staff signed in, so
+        a kiosk left signed in must not close for whoever stands at it."""
         if not self.staff:
             return
-        self.end_visit("staff")  # nobody's data stays on screen or in memory
-        self.w.exit_kiosk()
+        self._void_pending = None
+        self._exit_pending = True
+        self.w.pin.ask_approval(
+            tr("Close the kiosk"), tr("To close the kiosk, enter your staff code and PIN again.")
+        )
+
+    def _confirm_exit(self, code: str, pin: str) -> None:
+        def done(_member: StaffMember) -> None:
+            if not self._exit_pending or not self.staff:
+                return  # cancelled, or staff signed out, while the PIN was being checked
+            self._exit_pending = False
+            self.w.pin.hide()
+            self.end_visit("staff")  # nobody's data stays on screen or in memory
+            self.w.exit_kiosk()
+
+        def refused(kind: str, text: str) -> None:
+            self.w.pin.set_busy(False)
+            self.w.pin.error.setText(text)
+            emit(self.message_shown, f"staff_{kind}")
+
+        self.w.pin.set_busy(True)
+        self.s.staff.confirm(code, pin, purpose="exit", done=done, refused=refused)
 
     def staff_open_case(self) -> None:
         if self.screen is not Screen.STATUS:

@@ -83,6 +83,8 @@ def action_name(action: str) -> str:
         "case.open_case": tr("opened a request"),
         "case.transition": tr("request moved on"),
         "case.created": tr("request created"),
+        "case.service_started": tr("started serving at a counter"),
+        "case.service_finished": tr("finished serving at a counter"),
     }
     return names.get(action, action)
 
@@ -224,6 +226,26 @@ class StaffDesk(QObject):
 
         self._submit(Operation("staff sign-in", lambda: accounts.sign_in(code, pin), ok, failed))
 
+    def confirm(
+        self,
+        code: str,
+        pin: str,
+        *,
+        purpose: str,
+        done: Callable[[StaffMember], None],
+        refused: Callable[[str, str], None],
+    ) -> None:
+        """A fresh code and PIN for one action (`purpose`, written with the audit entry, e.g. "exit");
+        whoever is signed in stays signed in. A wrong PIN counts towards that account's lockout."""
+        accounts = self.accounts
+
+        def failed(message: UserMessage) -> None:
+            refused(message.kind, no_accounts_text() if message.kind == "no_accounts" else message.text)
+
+        self._submit(
+            Operation(f"staff {purpose}", lambda: accounts.sign_in(code, pin, purpose=purpose), done, failed)
+        )
+
     def sign_out(self, how: str) -> None:
         """`how`: manual, auto, visit_end. Written to the audit log on the database worker."""
         member, self.member = self.member, None
@@ -328,9 +350,13 @@ class StaffDesk(QObject):
             if self.member is None or not view.isVisible():
                 return
             if verdict.intact:
+                # What the check can vouch for, no more: a change made without the audit key shows;
+                # entries cut off the end, or a log rewritten with the key file, do not.
                 view.set_chain(
                     tr(
-                        "Chain intact: all {count} entries checked; none changed, removed or reordered."
+                        "No break in the chain: {count} entries checked. A change made without this "
+                        "kiosk's audit key would show here; entries cut off the end, or a log rewritten "
+                        "by someone with the key file, would not."
                     ).format(count=verdict.entries),
                     intact=True,
                 )

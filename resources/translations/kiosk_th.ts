@@ -1008,6 +1008,14 @@
         <translation>สร้างคำขอ</translation>
     </message>
     <message>
+        <source>started serving at a counter</source>
+        <translation>เริ่มให้บริการที่ช่องบริการ</translation>
+    </message>
+    <message>
+        <source>finished serving at a counter</source>
+        <translation>ให้บริการที่ช่องบริการเสร็จ</translation>
+    </message>
+    <message>
         <source>automatic</source>
         <translation>อัตโนมัติ</translation>
     </message>
@@ -1024,8 +1032,8 @@
         <translation>กำลังตรวจสอบความต่อเนื่องของบันทึก…</translation>
     </message>
     <message>
-        <source>Chain intact: all {count} entries checked; none changed, removed or reordered.</source>
-        <translation>บันทึกครบถ้วน: ตรวจแล้ว {count} รายการ ไม่มีการแก้ไข ลบ หรือสลับลำดับ</translation>
+        <source>No break in the chain: {count} entries checked. A change made without this kiosk&apos;s audit key would show here; entries cut off the end, or a log rewritten by someone with the key file, would not.</source>
+        <translation>ไม่พบจุดขาดของบันทึก: ตรวจแล้ว {count} รายการ การแก้ไขที่ทำโดยไม่มีกุญแจบันทึกของตู้นี้จะแสดงที่นี่ แต่การตัดรายการท้ายออก หรือการเขียนบันทึกใหม่โดยผู้ที่มีไฟล์กุญแจ จะตรวจไม่พบ</translation>
     </message>
     <message>
         <source>WARNING: the audit log was tampered with. The chain breaks at entry {seq}.</source>
@@ -1110,6 +1118,18 @@
     <message>
         <source>Call next</source>
         <translation>เรียกคิวถัดไป</translation>
+    </message>
+    <message>
+        <source>Call a number</source>
+        <translation>เรียกหมายเลข</translation>
+    </message>
+    <message>
+        <source>Call this ticket now, out of turn: a missed applicant who has come back.</source>
+        <translation>เรียกบัตรคิวนี้ทันทีโดยไม่ต้องรอลำดับ สำหรับผู้ที่ไม่มาตามเรียกแล้วกลับมา</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>เรียก</translation>
     </message>
     <message>
         <source>Recall</source>
@@ -1246,6 +1266,14 @@
     <message>
         <source>{minutes} min</source>
         <translation>{minutes} นาที</translation>
+    </message>
+    <message>
+        <source>Close the kiosk</source>
+        <translation>ปิดตู้บริการ</translation>
+    </message>
+    <message>
+        <source>To close the kiosk, enter your staff code and PIN again.</source>
+        <translation>หากต้องการปิดตู้บริการ กรุณากรอกรหัสเจ้าหน้าที่และ PIN อีกครั้ง</translation>
     </message>
 </context>
 </TS>
