@@ -17,9 +17,11 @@ every successful sync pass and with `kiosk privacy purge`.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -55,6 +57,7 @@ REMOVED_EN = "Personal data removed under the retention rule"
 
 PURGE_ACTION = "privacy.purged"
 PURGE_CHUNK = 50  # applicants per transaction
+PRINTED_DIR = "printed"  # DATA_DIR/printed: documents written as PDF files when no printer is set
 # What an event's sealed part becomes at purge: nothing, but not NULL (which means "never had one").
 ERASED = b""
 
@@ -301,6 +304,7 @@ class Retention:
                     removed.extend(batch)
         if removed:
             self.db.checkpoint("the purge")
+            _remove_printed(self.db.path.parent / PRINTED_DIR, [n for d in removed for n in d.case_numbers])
             log.info(
                 "privacy: personal data of %d applicant(s) removed (%d case(s)) under the %d-day retention rule",
                 len(removed),
@@ -383,6 +387,21 @@ def _aware(value: Any) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(value)
     assert isinstance(value, dt.datetime)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _remove_printed(folder: Path, case_numbers: Iterable[str]) -> None:
+    """Documents "printed" to PDF files (no printer configured: the demo, a kiosk without a queue)
+    carry the applicant's name and address: they go with the rest of the purged data."""
+    removed = 0
+    for number in case_numbers:
+        for path in folder.glob(f"{glob.escape(number)}-*.pdf"):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError as exc:
+                log.warning("privacy: could not remove a printed file of %s: %s", number, exc.strerror)
+    if removed:
+        log.info("privacy: %d printed PDF file(s) of purged cases removed", removed)
 
 
 def purge_expired(db: Database, *, now: dt.datetime | None = None) -> PurgeReport | None:

@@ -18,6 +18,7 @@ from kiosk.documents.ticket import default_ticket
 from kiosk.errors import KnownError
 from kiosk.storage.cases import CaseView
 from kiosk.storage.print_jobs import PrintJobStore
+from kiosk.storage.privacy import PRINTED_DIR
 from kiosk.ui.printing import PrinterStatus, PrintResult
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ PRINT_TIMEOUT = 90.0  # CUPS may take a while to accept a job; the applicant see
 class DocumentsPrinter:
     def __init__(self, counter: Counter, *, pdf_dir: Path | None = None, files_only: bool = False) -> None:
         self.counter = counter
-        self.pdf_dir = pdf_dir or counter.data_dir / "printed"
+        self.pdf_dir = pdf_dir or counter.data_dir / PRINTED_DIR
         self.files_only = files_only
         self._worker = PrinterWorker(PrintJobStore(counter.db))
         self._worker.start()

@@ -18,7 +18,7 @@ from kiosk.domain.workflow import Actor, CaseState, EventKind, Role
 from kiosk.storage import audit
 from kiosk.storage.cases import ApplicantInfo
 from kiosk.storage.models import Applicant, AuditEntry, Case, Event, OutboxItem
-from kiosk.storage.privacy import PURGE_ACTION, REMOVED_KEY, REMOVED_TH, Retention
+from kiosk.storage.privacy import PRINTED_DIR, PURGE_ACTION, REMOVED_KEY, REMOVED_TH, Retention
 from kiosk.sync.store import SyncStore
 from kiosk.wire import PushResult, PushStatus
 
@@ -264,3 +264,21 @@ def test_an_owed_checkpoint_is_done_at_start_up(tmp_path: Path) -> None:
         assert files_holding(tmp_path, (wrapped,))  # not purged: only the log was folded in
     finally:
         reopened.close()
+
+
+def test_documents_printed_to_files_go_with_the_purge(counter: Counter) -> None:
+    """Without a printer the kiosk writes `printed/{case number}-{kind}.pdf` (kiosk.ui.print_adapter):
+    the receipt carries the name and address, so it must not outlive the rest of the data."""
+    first = submit(counter)
+    confirm(counter)
+    second = submit(counter, SOMSRI)
+    folder = counter.data_dir / PRINTED_DIR
+    folder.mkdir()
+    names = [f"{first}-receipt.pdf", f"{first}-ticket.pdf", f"{second}-receipt.pdf", "notes.pdf"]
+    for name in names:
+        (folder / name).write_bytes(b"%PDF-1.4 " + name.encode())
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+    assert retention(counter).purge(later, dry_run=True).applicants == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names), "a dry run removes nothing"
+    assert retention(counter).purge(later).case_numbers == (first,)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{second}-receipt.pdf", "notes.pdf"])
