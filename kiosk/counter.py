@@ -56,8 +56,10 @@ class Counter:
             calendar=working_calendar(config),
             lookup_key=lookup_key,
         )
-        # The queue ticket is issued in the case's own transaction (CaseStore.submit(ticket_group=)).
-        cases.queue = QueueStore(db, config, kiosk_id=config.kiosk.id)
+        # The queue ticket is issued in the case's own transaction (CaseStore.submit(ticket_group=)), and
+        # a counter's start and finish go into the ticket's case history (QueueStore.cases).
+        queue = QueueStore(db, config, kiosk_id=config.kiosk.id)
+        cases.queue, queue.cases = queue, cases
         counter = cls(data_dir, config, catalog, db, cases)
         if migrate:
             counter.purge_expired()
@@ -75,6 +77,11 @@ class Counter:
             self.retention.purge()
         except Exception:  # the counter must open; the purge is tried again after the next sync pass
             log.exception("privacy: purge at start-up failed")
+
+    @property
+    def queue(self) -> QueueStore:
+        assert self.cases.queue is not None
+        return self.cases.queue
 
     def close(self) -> None:
         self.db.close()

@@ -48,9 +48,7 @@ def _queue(args: argparse.Namespace, *, cases: bool = False) -> Iterator[QueueSt
     if cases:
         counter = Counter.open(args.data_dir)
         try:
-            queue = QueueStore(counter.db, counter.config, kiosk_id=counter.config.kiosk.id)
-            queue.cases = counter.cases
-            yield queue
+            yield counter.queue
         finally:
             counter.close()
         return

@@ -120,15 +120,13 @@ def cmd_print(args: argparse.Namespace) -> int:
 def _queue_ticket(args: argparse.Namespace, counter: Counter, case_id: str) -> TicketInfo | None:
     """The case's real queue ticket (number, people ahead and wait now), unless --ticket overrides it."""
     from kiosk.documents import TicketInfo
-    from kiosk.storage.queue import QueueStore
 
     if args.ticket:
         return None
-    queue = QueueStore(counter.db, counter.config, kiosk_id=counter.config.kiosk.id)
-    ticket = queue.ticket_for_case(case_id)
+    ticket = counter.queue.ticket_for_case(case_id)
     if ticket is None:
         return None
-    ahead, wait = queue.estimate(ticket.id)
+    ahead, wait = counter.queue.estimate(ticket.id)
     return TicketInfo(ticket.number, ahead, wait, ticket.issued_at)
 
 

@@ -315,9 +315,7 @@ def run_counter(data_dir: Path, *, counter_id: str, fullscreen: bool = False) ->
     from kiosk.ui.counter_controller import build_counter
 
     def start(_app: QApplication, counter: Counter) -> tuple[QWidget, Callable[[], None]]:
-        queue = counter.cases.queue
-        assert queue is not None
-        claimer = QueueClaimer.for_device(queue, counter.data_dir, counter.config)
+        claimer = QueueClaimer.for_device(counter.queue, counter.data_dir, counter.config)
         desk = build_counter(counter, counter_id, claim_for=claimer.for_staff)
         stop_sync = _device_sync(counter)
 

@@ -403,6 +403,5 @@ def build_board(
     if announcer is None and sound:
         announcer = Announcer()
     window = BoardWindow(office_name=config.office.name_th)
-    queue = QueueStore(counter.db, config, kiosk_id=config.kiosk.id)
-    controller = BoardController(window, queue, config, announcer=announcer, poll_ms=poll_ms)
+    controller = BoardController(window, counter.queue, config, announcer=announcer, poll_ms=poll_ms)
     return Board(window, controller)

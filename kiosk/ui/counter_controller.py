@@ -639,8 +639,7 @@ def build_counter(
     theme.apply(app)
     languages = Languages(config.kiosk.language)
     languages.set(languages.default)
-    queue = QueueStore(counter.db, config, kiosk_id=config.kiosk.id)
-    queue.cases = counter.cases  # start and finish go into the ticket's case history
+    queue = counter.queue  # its start and finish go into the ticket's case history (Counter.open)
     services = CounterServices(
         config=config,
         catalog=counter.catalog,

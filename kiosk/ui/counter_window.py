@@ -132,54 +132,77 @@ class SignInPage(QWidget):
         self.ok.setText(tr("Sign in"))
 
 
-class TransferPrompt(Overlay):
-    """To another service group and/or a given counter, with the reason."""
+class _Prompt(Overlay):
+    """A titled question over the counter: its fields, an error line, Cancel and the action button.
 
-    submitted = Signal(str, str, str)  # group ("" = the same), counter ("" = any), reason
+    `cancelled` is emitted by Cancel; subclasses emit their own `submitted` from `_submit`, which
+    the action button and Enter in `enter_submits` trigger."""
+
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, name: str, fields: list[QWidget], enter_submits: QLineEdit) -> None:
         super().__init__(parent)
         self.title = label(role="heading")
-        self.group_label = label()
-        self.group = QComboBox()
-        self.group.setObjectName("transferGroup")
-        self.counter_label = label()
-        self.counter = QComboBox()
-        self.counter.setObjectName("transferCounter")
-        self.reason_label = label()
-        self.reason = QLineEdit()
-        self.reason.setObjectName("transferReason")
-        self.reason.returnPressed.connect(self._submit)
         self.error = label(role="error")
         self.ok = Button(kind="primary")
-        self.ok.setObjectName("transferOk")
+        self.ok.setObjectName(f"{name}Ok")
         self.ok.clicked.connect(self._submit)
         self.cancel = Button()
         self.cancel.clicked.connect(self.cancelled)
-        for w in (
-            self.title,
-            self.group_label,
-            self.group,
-            self.counter_label,
-            self.counter,
-            self.reason_label,
-            self.reason,
-            self.error,
-        ):
+        enter_submits.returnPressed.connect(self._submit)
+        for w in (self.title, *fields, self.error):
             self.layout_.addWidget(w)
         self.layout_.addLayout(button_row(self.cancel, self.ok))
 
-    def ask(self, groups: list[tuple[str, str]], counters: list[tuple[str, str]]) -> None:
-        """`groups` and `counters` are (value, label) pairs; the first of each means "no change"."""
-        for combo, items in ((self.group, groups), (self.counter, counters)):
-            combo.clear()
-            for value, text in items:
-                combo.addItem(text, value)
-        self.reason.clear()
+    def _submit(self) -> None:
+        raise NotImplementedError
+
+    def _show(self, focus: QWidget) -> None:
         self.error.clear()
         self.open()
-        self.reason.setFocus()
+        focus.setFocus()
+
+
+def _line(name: str) -> QLineEdit:
+    widget = QLineEdit()
+    widget.setObjectName(name)
+    return widget
+
+
+def _combo(name: str) -> QComboBox:
+    widget = QComboBox()
+    widget.setObjectName(name)
+    return widget
+
+
+def _fill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    """(value, label) pairs as the combo's items."""
+    combo.clear()
+    for value, text in items:
+        combo.addItem(text, value)
+
+
+class TransferPrompt(_Prompt):
+    """To another service group and/or a given counter, with the reason."""
+
+    submitted = Signal(str, str, str)  # group ("" = the same), counter ("" = any), reason
+
+    def __init__(self, parent: QWidget) -> None:
+        group_label, counter_label, reason_label = label(), label(), label()
+        group, counter = _combo("transferGroup"), _combo("transferCounter")
+        reason = _line("transferReason")
+        super().__init__(
+            parent, "transfer", [group_label, group, counter_label, counter, reason_label, reason], reason
+        )
+        self.group_label, self.counter_label, self.reason_label = group_label, counter_label, reason_label
+        self.group, self.counter, self.reason = group, counter, reason
+
+    def ask(self, groups: list[tuple[str, str]], counters: list[tuple[str, str]]) -> None:
+        """`groups` and `counters` are (value, label) pairs; the first of each means "no change"."""
+        _fill(self.group, groups)
+        _fill(self.counter, counters)
+        self.reason.clear()
+        self._show(self.reason)
 
     def _submit(self) -> None:
         emit(
@@ -198,40 +221,25 @@ class TransferPrompt(Overlay):
         self.cancel.setText(tr("Cancel"))
 
 
-class NumberPrompt(Overlay):
+class NumberPrompt(_Prompt):
     """A ticket by its number: call it now (`CALL`: a missed applicant who came to the counter), or
     bring a late applicant's no-show ticket back into the line (`RETURN`)."""
 
     CALL = "call"
     RETURN = "return"
     submitted = Signal(str)
-    cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
+        info, number = label(), _line("returnNumber")
+        super().__init__(parent, "return", [info, number], number)
         self.mode = self.RETURN
-        self.title = label(role="heading")
-        self.info = label()
-        self.number = QLineEdit()
-        self.number.setObjectName("returnNumber")
-        self.number.returnPressed.connect(self._submit)
-        self.error = label(role="error")
-        self.ok = Button(kind="primary")
-        self.ok.setObjectName("returnOk")
-        self.ok.clicked.connect(self._submit)
-        self.cancel = Button()
-        self.cancel.clicked.connect(self.cancelled)
-        for w in (self.title, self.info, self.number, self.error):
-            self.layout_.addWidget(w)
-        self.layout_.addLayout(button_row(self.cancel, self.ok))
+        self.info, self.number = info, number
 
     def ask(self, mode: str = RETURN) -> None:
         self.mode = mode
         self.retranslate()
         self.number.clear()
-        self.error.clear()
-        self.open()
-        self.number.setFocus()
+        self._show(self.number)
 
     def _submit(self) -> None:
         emit(self.submitted, self.number.text().strip().upper())
@@ -248,54 +256,26 @@ class NumberPrompt(Overlay):
         self.cancel.setText(tr("Cancel"))
 
 
-class PriorityPrompt(Overlay):
+class PriorityPrompt(_Prompt):
     """Set or clear a ticket's priority; the reason is required."""
 
     submitted = Signal(str, str, str)  # number, priority ("" clears), reason
-    cancelled = Signal()
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.title = label(role="heading")
-        self.number_label = label()
-        self.number = QLineEdit()
-        self.number.setObjectName("priorityNumber")
-        self.priority_label = label()
-        self.priority = QComboBox()
-        self.priority.setObjectName("priorityValue")
-        self.reason_label = label()
-        self.reason = QLineEdit()
-        self.reason.setObjectName("priorityReason")
-        self.reason.returnPressed.connect(self._submit)
-        self.error = label(role="error")
-        self.ok = Button(kind="primary")
-        self.ok.setObjectName("priorityOk")
-        self.ok.clicked.connect(self._submit)
-        self.cancel = Button()
-        self.cancel.clicked.connect(self.cancelled)
-        for w in (
-            self.title,
-            self.number_label,
-            self.number,
-            self.priority_label,
-            self.priority,
-            self.reason_label,
-            self.reason,
-            self.error,
-        ):
-            self.layout_.addWidget(w)
-        self.layout_.addLayout(button_row(self.cancel, self.ok))
+        number_label, priority_label, reason_label = label(), label(), label()
+        number, priority, reason = _line("priorityNumber"), _combo("priorityValue"), _line("priorityReason")
+        super().__init__(
+            parent, "priority", [number_label, number, priority_label, priority, reason_label, reason], reason
+        )
+        self.number_label, self.priority_label, self.reason_label = number_label, priority_label, reason_label
+        self.number, self.priority, self.reason = number, priority, reason
 
     def ask(self, number: str, choices: list[tuple[str, str]], selected: str) -> None:
         self.number.setText(number)
-        self.priority.clear()
-        for value, text in choices:
-            self.priority.addItem(text, value)
+        _fill(self.priority, choices)
         self.priority.setCurrentIndex(max(0, self.priority.findData(selected)))
         self.reason.clear()
-        self.error.clear()
-        self.open()
-        self.reason.setFocus()
+        self._show(self.reason)
 
     def _submit(self) -> None:
         emit(
